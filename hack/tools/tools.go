@@ -1,0 +1,11 @@
+//go:build tools
+
+// Package tools records the commands hack/cluster.sh builds, so that
+// `go mod tidy` keeps them in go.sum.
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+)

@@ -1,0 +1,473 @@
+// Package cmd wires the kubectl why command: flags become options, options
+// are completed and validated, and Run chains collect -> graph -> explain ->
+// printers. Nothing here decides a verdict.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/collect"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	"github.com/kubectl-why/kubectl-why/pkg/printers"
+	"github.com/kubectl-why/kubectl-why/pkg/version"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+)
+
+// Exit codes, documented in --help and the README.
+const (
+	ExitReady    = 0 // every target is Ready
+	ExitError    = 1 // bad input, unreachable cluster, or another error
+	ExitNotReady = 2 // some target is not Ready (or still progressing)
+	ExitUnknown  = 3 // some target could not be judged (RBAC): never reported as Ready
+)
+
+// ExitError carries an exit code through cobra without printing an error.
+type ExitCodeError struct{ Code int }
+
+func (e *ExitCodeError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
+
+var whyLong = `Explain why a pod, deployment, replicaset or statefulset is not Ready.
+
+kubectl why walks from the object down to its ReplicaSets or ordinals, its pods,
+their containers, events and nodes, and says what blocks readiness: the cause
+first, the evidence verbatim, and the next command to run.
+
+Kinds: ` + collect.AcceptedKinds + `.
+
+Exit status:
+  0  every target is Ready
+  1  error (bad input, cluster unreachable, object not found)
+  2  some target is not Ready (including a rollout still in progress)
+  3  some target could not be judged because something could not be read (RBAC)`
+
+var whyExample = `  # Why is this deployment not Ready? (a tree, the cause first)
+  kubectl why deploy/my-app
+
+  # Every pod in the cluster that is not Ready, as a table
+  kubectl why pod -A --failing
+
+  # A statefulset, for scripts: JSON, and the exit code says Ready or not
+  kubectl why sts/db -o json
+
+  # Several objects, a label selector, another namespace
+  kubectl why deployment web api -n shop
+  kubectl why pod -l app=web
+
+  # Wait until the rollout is Ready, or fail fast on a permanent cause
+  kubectl why deploy/my-app --wait --timeout 5m
+
+  # Explain saved objects without a cluster
+  kubectl get deploy,rs,pods,events -o yaml > state.yaml
+  kubectl why -f state.yaml deploy/my-app`
+
+// Options is everything one run needs.
+type Options struct {
+	configFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	Args          []string
+	Targets       []collect.Target
+	Namespace     string
+	AllNamespaces bool
+	Selector      string
+	Filenames     []string
+	Failing       bool
+	Output        string
+	Color         string
+	Logs          bool
+	LogLines      int64
+	Stats         bool
+	ChunkSize     int64
+	Wait          bool
+	Timeout       time.Duration
+
+	now func() time.Time
+}
+
+// NewCmdWhy builds the root command.
+func NewCmdWhy(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{
+		configFlags: genericclioptions.NewConfigFlags(true),
+		IOStreams:   streams,
+		now:         time.Now,
+	}
+	cmd := &cobra.Command{
+		Use:          "why (TYPE[.VERSION][.GROUP] [NAME ...] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]",
+		Short:        "Explain why a workload or pod is not Ready",
+		Long:         whyLong,
+		Example:      whyExample,
+		SilenceUsage: true,
+		Annotations:  map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl why"},
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+	}
+	f := cmd.Flags()
+	o.configFlags.AddFlags(f)
+	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Look in every namespace.")
+	f.StringVarP(&o.Selector, "selector", "l", "", "Label selector (e.g. -l app=web), as kubectl get.")
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Explain saved objects (files, directories such as a cluster-info dump, or - for stdin) instead of a live cluster.")
+	f.BoolVar(&o.Failing, "failing", false, "Show only what is not Ready (and pods that are Ready but restarting).")
+	f.StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml. Default: a tree for named objects, a table otherwise.")
+	f.StringVar(&o.Color, "color", "auto", "Color the severity: auto, always or never. auto honours NO_COLOR, TERM=dumb and non-terminal output.")
+	f.BoolVar(&o.Logs, "logs", false, "Add the tail of the previous log of crashed containers (what kubectl logs --previous shows).")
+	f.Int64Var(&o.LogLines, "tail", 20, "Lines of previous log to show with --logs.")
+	f.BoolVar(&o.Stats, "stats", false, "Print how many API requests were made and how long they took, on stderr.")
+	f.Int64Var(&o.ChunkSize, "chunk-size", 500, "Return large lists in chunks of this size, as kubectl does; 0 lists in one request.")
+	f.BoolVar(&o.Wait, "wait", false, "Re-evaluate until every target is Ready, a permanent cause appears, or --timeout passes.")
+	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "With --wait: how long to wait.")
+
+	cmd.AddCommand(newCmdVersion(streams))
+	return cmd
+}
+
+func newCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of kubectl why",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(streams.Out, version.String())
+			return err
+		},
+	}
+}
+
+// Complete turns arguments and flags into targets.
+func (o *Options) Complete(args []string) error {
+	o.Args = args
+	targets, err := collect.ParseArgs(args)
+	if err != nil {
+		return err
+	}
+	o.Targets = targets
+	if len(o.Filenames) == 0 {
+		ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
+		if err != nil {
+			return fmt.Errorf("read kubeconfig: %w", err)
+		}
+		o.Namespace = ns
+	} else if o.configFlags.Namespace != nil {
+		o.Namespace = *o.configFlags.Namespace
+	}
+	return nil
+}
+
+// Validate rejects contradictory or malformed input with one line naming the flag.
+func (o *Options) Validate() error {
+	switch o.Output {
+	case "", "wide", "json", "yaml":
+	default:
+		return fmt.Errorf("--output %q is not supported: use wide, json or yaml", o.Output)
+	}
+	switch o.Color {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("--color %q is not supported: use auto, always or never", o.Color)
+	}
+	if len(o.Targets) == 0 && len(o.Filenames) == 0 {
+		return fmt.Errorf("name what to explain, e.g. kubectl why deploy/my-app or kubectl why pod -A --failing (kinds: %s)", collect.AcceptedKinds)
+	}
+	if o.AllNamespaces && o.hasNames() {
+		return errors.New("a resource cannot be retrieved by name across all namespaces: drop -A or the names")
+	}
+	if o.Selector != "" && o.hasNames() {
+		return errors.New("--selector cannot be combined with names: drop -l or the names")
+	}
+	if o.ChunkSize < 0 {
+		return fmt.Errorf("--chunk-size %d: must be 0 or more", o.ChunkSize)
+	}
+	if o.Wait && len(o.Filenames) > 0 {
+		return errors.New("--wait cannot be used with -f: saved objects do not change")
+	}
+	if o.Wait && o.Timeout <= 0 {
+		return fmt.Errorf("--timeout %s: must be positive", o.Timeout)
+	}
+	return nil
+}
+
+func (o *Options) hasNames() bool {
+	for _, t := range o.Targets {
+		if t.Name != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Run collects, explains and prints, and returns an *ExitCodeError when the
+// answer is not all Ready.
+func (o *Options) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	snap, notes, err := o.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	g := graph.New(snap)
+	targets, err := o.selectTargets(g)
+	if err != nil {
+		return err
+	}
+	rep := explain.Explain(g, targets)
+	rep.Notes = append(notes, rep.Notes...)
+	if o.Failing {
+		rep.Items = failingOnly(rep.Items)
+	}
+	if err := o.print(rep, snap.Now); err != nil {
+		return err
+	}
+	return exitFor(rep)
+}
+
+func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, error) {
+	if len(o.Filenames) > 0 {
+		return collect.FromFiles(o.Filenames, o.now())
+	}
+	cfg, err := o.configFlags.ToRESTConfig()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read kubeconfig: %w", err)
+	}
+	// A handful of lists should never wait on a client-side rate limiter,
+	// and protobuf decodes several times faster than JSON.
+	cfg.QPS = -1
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create client: %w", err)
+	}
+	live := &collect.Live{Client: cs, Progress: o.ErrOut, Now: o.now}
+	req := collect.Request{
+		Targets:       o.Targets,
+		Namespace:     o.Namespace,
+		AllNamespaces: o.AllNamespaces,
+		Selector:      o.Selector,
+		FailingOnly:   o.Failing,
+		ChunkSize:     o.ChunkSize,
+		Logs:          o.Logs,
+		LogLines:      o.LogLines,
+	}
+	klog.V(4).Infof("collect %+v", req)
+	snap, err := live.Collect(ctx, req)
+	if err != nil {
+		return nil, nil, friendly(err, cfg.Host)
+	}
+	return snap, nil, nil
+}
+
+// selectTargets picks the objects the user asked about out of the snapshot.
+func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
+	s := g.Snap
+	want := o.Targets
+	if len(want) == 0 {
+		// -f with no arguments: every workload in the files, and the pods
+		// that belong to none.
+		want = []collect.Target{{Kind: collect.KindDeployment}, {Kind: collect.KindStatefulSet}, {Kind: collect.KindPod}}
+	}
+	sel, err := parseSelector(o.Selector)
+	if err != nil {
+		return nil, err
+	}
+	inScope := func(ns string) bool {
+		return o.AllNamespaces || len(o.Filenames) > 0 && o.Namespace == "" || ns == o.Namespace
+	}
+	var out []explain.Ref
+	seen := map[string]bool{}
+	add := func(r explain.Ref, lbls map[string]string) {
+		if !inScope(r.Namespace) || !sel.Matches(labelSet(lbls)) || seen[string(r.UID)+r.Name] {
+			return
+		}
+		seen[string(r.UID)+r.Name] = true
+		out = append(out, r)
+	}
+	noArgs := len(o.Targets) == 0
+	for _, t := range want {
+		match := func(name string) bool { return t.Name == "" || t.Name == name }
+		switch t.Kind {
+		case collect.KindPod:
+			for i := range s.Pods {
+				p := &s.Pods[i]
+				if noArgs && graph.ControllerOf(p) != nil {
+					continue
+				}
+				if match(p.Name) {
+					add(explain.Ref{Kind: explain.KindPod, Namespace: p.Namespace, Name: p.Name, UID: p.UID}, p.Labels)
+				}
+			}
+		case collect.KindDeployment:
+			for i := range s.Deployments {
+				d := &s.Deployments[i]
+				if match(d.Name) {
+					add(explain.Ref{Kind: explain.KindDeployment, Namespace: d.Namespace, Name: d.Name, UID: d.UID}, d.Labels)
+				}
+			}
+		case collect.KindReplicaSet:
+			for i := range s.ReplicaSets {
+				rs := &s.ReplicaSets[i]
+				if match(rs.Name) {
+					add(explain.Ref{Kind: explain.KindReplicaSet, Namespace: rs.Namespace, Name: rs.Name, UID: rs.UID}, rs.Labels)
+				}
+			}
+		case collect.KindStatefulSet:
+			for i := range s.StatefulSets {
+				st := &s.StatefulSets[i]
+				if match(st.Name) {
+					add(explain.Ref{Kind: explain.KindStatefulSet, Namespace: st.Namespace, Name: st.Name, UID: st.UID}, st.Labels)
+				}
+			}
+		}
+	}
+	// Offline, a named object missing from the files is NotFound too.
+	if len(o.Filenames) > 0 {
+		for _, t := range o.Targets {
+			if t.Name == "" {
+				continue
+			}
+			found := false
+			for _, r := range out {
+				if r.Kind == t.Kind && r.Name == t.Name {
+					found = true
+				}
+			}
+			if !found {
+				return nil, &collect.NotFoundError{Kind: t.Kind, Namespace: o.Namespace, Name: t.Name}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+func failingOnly(items []explain.Result) []explain.Result {
+	var out []explain.Result
+	for _, r := range items {
+		if r.Verdict != explain.VerdictReady || r.Flapping {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (o *Options) print(rep explain.Report, now time.Time) error {
+	popts := printers.Options{Color: o.useColor(), Wide: o.Output == "wide", Now: now}
+	switch o.Output {
+	case "json":
+		return printers.JSON(o.Out, rep)
+	case "yaml":
+		return printers.YAML(o.Out, rep)
+	}
+	if len(rep.Items) == 0 {
+		fmt.Fprintln(o.ErrOut, o.nothingFound())
+		for _, n := range rep.Notes {
+			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+		}
+		return nil
+	}
+	if o.hasNames() && o.Output != "wide" {
+		return printers.Tree(o.Out, rep, popts)
+	}
+	if err := printers.Table(o.Out, rep, popts); err != nil {
+		return err
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+	}
+	return nil
+}
+
+func (o *Options) nothingFound() string {
+	what := "No resources found"
+	if o.Failing {
+		what = "Nothing is failing"
+	}
+	switch {
+	case o.AllNamespaces:
+		return what + "."
+	case o.Namespace != "":
+		return fmt.Sprintf("%s in %s namespace.", what, o.Namespace)
+	}
+	return what + "."
+}
+
+func (o *Options) useColor() bool {
+	switch o.Color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	if os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := o.Out.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func exitFor(rep explain.Report) error {
+	code := ExitReady
+	for _, r := range rep.Items {
+		switch r.Verdict {
+		case explain.VerdictReady:
+		case explain.VerdictUnknown:
+			if code == ExitReady {
+				code = ExitUnknown
+			}
+		default:
+			code = ExitNotReady
+		}
+	}
+	if code == ExitReady {
+		return nil
+	}
+	return &ExitCodeError{Code: code}
+}
+
+// friendly rewrites transport errors into one line a person can act on.
+func friendly(err error, host string) error {
+	var nf *collect.NotFoundError
+	if errors.As(err, &nf) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"),
+		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "context deadline exceeded"),
+		strings.Contains(msg, "Client.Timeout"):
+		return fmt.Errorf("the cluster at %s is unreachable (check --context, --kubeconfig or --server): %w", host, err)
+	}
+	return err
+}

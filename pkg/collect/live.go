@@ -1,0 +1,522 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+)
+
+// Live collects from an API server.
+type Live struct {
+	Client kubernetes.Interface
+	// Progress, when set, receives a line when a LIST takes long (slow
+	// apiservers, huge clusters) so the user knows it is not hung.
+	Progress io.Writer
+	// Now stamps the snapshot (tests fix it; nil means time.Now).
+	Now func() time.Time
+}
+
+// NotFoundError is a named target that does not exist, worded like kubectl.
+type NotFoundError struct {
+	Kind, Namespace, Name string
+	Suggestions           []string
+}
+
+func (e *NotFoundError) Error() string {
+	res := resourceOf(e.Kind)
+	msg := fmt.Sprintf("%s %q not found", res, e.Name)
+	if e.Namespace != "" {
+		msg += fmt.Sprintf(" in namespace %q", e.Namespace)
+	}
+	if len(e.Suggestions) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", strings.Join(e.Suggestions, " or "))
+	}
+	return msg
+}
+
+func resourceOf(kind string) string {
+	switch kind {
+	case KindPod:
+		return "pods"
+	case KindDeployment:
+		return "deployments.apps"
+	case KindReplicaSet:
+		return "replicasets.apps"
+	case KindStatefulSet:
+		return "statefulsets.apps"
+	}
+	return strings.ToLower(kind)
+}
+
+// Collect lists what req needs. Phase one lists the targets; phase two lists,
+// concurrently, what lies below and around them. Forbidden lists become gaps
+// in the snapshot; any other error ends the run.
+func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error) {
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	snap := &graph.Snapshot{Now: now()}
+	c := &collector{l: l, req: req, snap: snap}
+
+	// Phase one: the targets themselves.
+	if err := c.targets(ctx); err != nil {
+		return nil, err
+	}
+	// Phase two: children, owners, events, nodes, claims.
+	if err := c.surroundings(ctx); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+type collector struct {
+	l    *Live
+	req  Request
+	snap *graph.Snapshot
+	mu   sync.Mutex
+}
+
+func (c *collector) targets(ctx context.Context) error {
+	byKind := map[string][]string{}
+	all := map[string]bool{}
+	var order []string
+	for _, t := range c.req.Targets {
+		if _, seen := byKind[t.Kind]; !seen && !all[t.Kind] {
+			order = append(order, t.Kind)
+		}
+		if t.Name == "" {
+			all[t.Kind] = true
+			byKind[t.Kind] = nil
+			continue
+		}
+		if !all[t.Kind] {
+			byKind[t.Kind] = append(byKind[t.Kind], t.Name)
+		}
+	}
+	var tasks []func() error
+	for _, kind := range order {
+		kind := kind
+		names := byKind[kind]
+		if all[kind] || len(names) == 0 {
+			tasks = append(tasks, func() error {
+				return c.list(ctx, kind, c.req.scope(), c.req.Selector, "", c.keepFor(kind))
+			})
+			continue
+		}
+		for _, n := range dedupe(names) {
+			n := n
+			tasks = append(tasks, func() error {
+				return c.list(ctx, kind, c.req.Namespace, "", "metadata.name="+n, nil)
+			})
+		}
+	}
+	if err := runAll(tasks); err != nil {
+		return err
+	}
+	// A named target that is not there is an error, like kubectl get's.
+	for _, kind := range order {
+		if all[kind] {
+			continue
+		}
+		for _, n := range dedupe(byKind[kind]) {
+			if _, gap := c.snap.Gaps[resourceOf(kind)]; gap {
+				continue
+			}
+			if !c.has(kind, n) {
+				return &NotFoundError{Kind: kind, Namespace: c.req.Namespace, Name: n}
+			}
+		}
+	}
+	return nil
+}
+
+// keepFor drops plainly healthy pods page by page when only failing ones
+// are wanted; workloads need all their pods, so nothing is dropped for them.
+func (c *collector) keepFor(kind string) func(*corev1.Pod) bool {
+	if kind != KindPod || !c.req.FailingOnly {
+		return nil
+	}
+	return func(p *corev1.Pod) bool { return !PlainlyHealthy(p) }
+}
+
+// PlainlyHealthy is a pod no rule could have anything to say about:
+// Running and Ready, never restarted, not being deleted; or a completed pod
+// owned by a Job. Dropping these early is what keeps -A --failing small.
+func PlainlyHealthy(p *corev1.Pod) bool {
+	if p.DeletionTimestamp != nil {
+		return false
+	}
+	if p.Status.Phase == corev1.PodSucceeded {
+		if c := metav1.GetControllerOfNoCopy(p); c != nil && c.Kind == "Job" {
+			return true
+		}
+		return false
+	}
+	if p.Status.Phase != corev1.PodRunning {
+		return false
+	}
+	ready := false
+	for _, cond := range p.Status.Conditions {
+		if cond.Type == corev1.PodReady && cond.Status == corev1.ConditionTrue {
+			ready = true
+		}
+	}
+	if !ready {
+		return false
+	}
+	for _, s := range p.Status.ContainerStatuses {
+		if s.RestartCount > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *collector) has(kind, name string) bool {
+	switch kind {
+	case KindPod:
+		for _, o := range c.snap.Pods {
+			if o.Name == name {
+				return true
+			}
+		}
+	case KindDeployment:
+		for _, o := range c.snap.Deployments {
+			if o.Name == name {
+				return true
+			}
+		}
+	case KindReplicaSet:
+		for _, o := range c.snap.ReplicaSets {
+			if o.Name == name {
+				return true
+			}
+		}
+	case KindStatefulSet:
+		for _, o := range c.snap.StatefulSets {
+			if o.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// surroundings lists what the targets need to be explained.
+func (c *collector) surroundings(ctx context.Context) error {
+	s := c.snap
+	scope := c.req.scope()
+	// When one namespace-scoped workload is asked for, its selector narrows
+	// the pods and replicasets listed: a deployment in a namespace of 5,000
+	// other pods costs the same as in an empty one.
+	podSel, rsSel := "", ""
+	single := len(s.Deployments)+len(s.StatefulSets)+len(s.ReplicaSets) == 1 && len(s.Pods) == 0
+	if single {
+		switch {
+		case len(s.Deployments) == 1:
+			podSel = selectorString(s.Deployments[0].Spec.Selector)
+			rsSel = podSel
+		case len(s.StatefulSets) == 1:
+			podSel = selectorString(s.StatefulSets[0].Spec.Selector)
+		case len(s.ReplicaSets) == 1:
+			podSel = selectorString(s.ReplicaSets[0].Spec.Selector)
+		}
+	}
+	nsOf := scope
+
+	var tasks []func() error
+	wantRS := len(s.Deployments) > 0 && !c.snap.Collected[graph.ResReplicaSets]
+	wantPods := (len(s.Deployments)+len(s.StatefulSets)+len(s.ReplicaSets) > 0) && !c.snap.Collected[graph.ResPods]
+	podOwnersRS := false
+	for i := range s.Pods {
+		if oc := metav1.GetControllerOfNoCopy(&s.Pods[i]); oc != nil && oc.Kind == KindReplicaSet {
+			podOwnersRS = true
+		}
+	}
+	if wantRS || (podOwnersRS && !c.snap.Collected[graph.ResReplicaSets]) {
+		tasks = append(tasks, func() error { return c.list(ctx, KindReplicaSet, nsOf, rsSel, "", nil) })
+	}
+	if wantPods {
+		tasks = append(tasks, func() error { return c.list(ctx, KindPod, nsOf, podSel, "", nil) })
+	}
+	if podOwnersRS && !c.snap.Collected[graph.ResDeployments] {
+		tasks = append(tasks, func() error { return c.list(ctx, KindDeployment, nsOf, "", "", nil) })
+	}
+	tasks = append(tasks,
+		func() error { return c.listEvents(ctx, nsOf) },
+		func() error { return c.listNodes(ctx) },
+		func() error { return c.listPVCs(ctx, nsOf) },
+	)
+	if err := runAll(tasks); err != nil {
+		return err
+	}
+	// Pods listed by a workload's selector may include pods of another
+	// owner with overlapping labels: the graph keys on owner UID, so they
+	// are simply not walked.
+	return nil
+}
+
+func selectorString(ls *metav1.LabelSelector) string {
+	if ls == nil {
+		return ""
+	}
+	sel, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil || sel.Empty() {
+		return ""
+	}
+	return sel.String()
+}
+
+// list runs one paged LIST of kind and appends the result to the snapshot.
+func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel string, keepPod func(*corev1.Pod) bool) error {
+	cs := c.l.Client
+	opts := metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel, Limit: c.req.ChunkSize}
+	res := resourceOf(kind)
+	key := map[string]string{KindPod: graph.ResPods, KindDeployment: graph.ResDeployments, KindReplicaSet: graph.ResReplicaSets, KindStatefulSet: graph.ResStatefulSets}[kind]
+	var err error
+	switch kind {
+	case KindPod:
+		var items []corev1.Pod
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]corev1.Pod, metav1.ListMeta, error) {
+			l, err := cs.CoreV1().Pods(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			if keepPod != nil {
+				kept := l.Items[:0]
+				for i := range l.Items {
+					if keepPod(&l.Items[i]) {
+						kept = append(kept, l.Items[i])
+					}
+				}
+				// Copy out so the page's backing array can be freed.
+				return append([]corev1.Pod(nil), kept...), l.ListMeta, nil
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.Pods = appendPods(c.snap.Pods, items)
+		c.mu.Unlock()
+	case KindDeployment:
+		var items []appsv1.Deployment
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]appsv1.Deployment, metav1.ListMeta, error) {
+			l, err := cs.AppsV1().Deployments(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.Deployments = appendUnique(c.snap.Deployments, items, func(d *appsv1.Deployment) string { return string(d.UID) })
+		c.mu.Unlock()
+	case KindReplicaSet:
+		var items []appsv1.ReplicaSet
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]appsv1.ReplicaSet, metav1.ListMeta, error) {
+			l, err := cs.AppsV1().ReplicaSets(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.ReplicaSets = appendUnique(c.snap.ReplicaSets, items, func(d *appsv1.ReplicaSet) string { return string(d.UID) })
+		c.mu.Unlock()
+	case KindStatefulSet:
+		var items []appsv1.StatefulSet
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]appsv1.StatefulSet, metav1.ListMeta, error) {
+			l, err := cs.AppsV1().StatefulSets(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.StatefulSets = appendUnique(c.snap.StatefulSets, items, func(d *appsv1.StatefulSet) string { return string(d.UID) })
+		c.mu.Unlock()
+	default:
+		return fmt.Errorf("internal: no lister for kind %q", kind)
+	}
+	return c.settle(key, res, ns, err)
+}
+
+// settle records a LIST's outcome: collected, a gap (forbidden), or an error.
+func (c *collector) settle(key, res, ns string, err error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		c.snap.MarkCollected(key)
+		return nil
+	}
+	if apierrors.IsForbidden(err) {
+		c.snap.AddGap(key, forbiddenReason(err))
+		return nil
+	}
+	if apierrors.IsNotFound(err) && key != graph.ResPods {
+		// The API itself is missing (an old or trimmed cluster).
+		c.snap.AddGap(key, "the API server does not serve "+res)
+		return nil
+	}
+	where := "in all namespaces"
+	if ns != "" {
+		where = fmt.Sprintf("in namespace %q", ns)
+	}
+	return fmt.Errorf("list %s %s: %w", res, where, err)
+}
+
+func forbiddenReason(err error) string {
+	if st, ok := err.(apierrors.APIStatus); ok {
+		if m := st.Status().Message; m != "" {
+			return "forbidden: " + trimForbidden(m)
+		}
+	}
+	return "forbidden"
+}
+
+// trimForbidden keeps the useful part of the apiserver's message:
+// `User "x" cannot list resource "events" in API group "" in the namespace "y"`.
+func trimForbidden(m string) string {
+	if i := strings.Index(m, "is forbidden: "); i >= 0 {
+		return m[i+len("is forbidden: "):]
+	}
+	return m
+}
+
+// pages runs a paged list to the end. A continue token that expired (410
+// Gone) restarts the list from the beginning, once, as kubectl does.
+func pages[T any](ctx context.Context, c *collector, res string, opts metav1.ListOptions,
+	one func(context.Context, metav1.ListOptions) ([]T, metav1.ListMeta, error)) ([]T, error) {
+	var out []T
+	restarted := false
+	start := time.Now()
+	reported := false
+	for {
+		items, meta, err := one(ctx, opts)
+		if err != nil {
+			if apierrors.IsResourceExpired(err) && opts.Continue != "" && !restarted {
+				klog.V(2).Infof("list %s: continue token expired, listing again from the start", res)
+				restarted = true
+				out = nil
+				opts.Continue = ""
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, items...)
+		if meta.Continue == "" {
+			return out, nil
+		}
+		opts.Continue = meta.Continue
+		if c.l.Progress != nil && time.Since(start) > 2*time.Second && !reported {
+			fmt.Fprintf(c.l.Progress, "listing %s: %d so far...\n", res, len(out))
+			reported = true
+		} else if c.l.Progress != nil && reported && len(out)%(int(max(opts.Limit, 1))*10) == 0 {
+			fmt.Fprintf(c.l.Progress, "listing %s: %d so far...\n", res, len(out))
+		}
+	}
+}
+
+func appendPods(dst, src []corev1.Pod) []corev1.Pod {
+	return appendUnique(dst, src, func(p *corev1.Pod) string { return string(p.UID) })
+}
+
+func appendUnique[T any](dst, src []T, key func(*T) string) []T {
+	if len(dst) == 0 {
+		return append(dst, src...)
+	}
+	seen := sets.New[string]()
+	for i := range dst {
+		seen.Insert(key(&dst[i]))
+	}
+	for i := range src {
+		if !seen.Has(key(&src[i])) {
+			dst = append(dst, src[i])
+		}
+	}
+	return dst
+}
+
+func (c *collector) listEvents(ctx context.Context, ns string) error {
+	opts := metav1.ListOptions{Limit: c.req.ChunkSize}
+	items, err := pages(ctx, c, "events", opts, func(ctx context.Context, o metav1.ListOptions) ([]corev1.Event, metav1.ListMeta, error) {
+		l, err := c.l.Client.CoreV1().Events(ns).List(ctx, o)
+		if err != nil {
+			return nil, metav1.ListMeta{}, err
+		}
+		return l.Items, l.ListMeta, nil
+	})
+	c.mu.Lock()
+	c.snap.Events = append(c.snap.Events, items...)
+	c.mu.Unlock()
+	return c.settle(graph.ResEvents, "events", ns, err)
+}
+
+func (c *collector) listNodes(ctx context.Context) error {
+	opts := metav1.ListOptions{Limit: c.req.ChunkSize}
+	items, err := pages(ctx, c, "nodes", opts, func(ctx context.Context, o metav1.ListOptions) ([]corev1.Node, metav1.ListMeta, error) {
+		l, err := c.l.Client.CoreV1().Nodes().List(ctx, o)
+		if err != nil {
+			return nil, metav1.ListMeta{}, err
+		}
+		return l.Items, l.ListMeta, nil
+	})
+	c.mu.Lock()
+	c.snap.Nodes = items
+	c.mu.Unlock()
+	return c.settle(graph.ResNodes, "nodes", "", err)
+}
+
+func (c *collector) listPVCs(ctx context.Context, ns string) error {
+	items, err := pages(ctx, c, "persistentvolumeclaims", metav1.ListOptions{Limit: c.req.ChunkSize}, func(ctx context.Context, o metav1.ListOptions) ([]corev1.PersistentVolumeClaim, metav1.ListMeta, error) {
+		l, err := c.l.Client.CoreV1().PersistentVolumeClaims(ns).List(ctx, o)
+		if err != nil {
+			return nil, metav1.ListMeta{}, err
+		}
+		return l.Items, l.ListMeta, nil
+	})
+	c.mu.Lock()
+	c.snap.PVCs = items
+	c.mu.Unlock()
+	return c.settle(graph.ResPVCs, "persistentvolumeclaims", ns, err)
+}
+
+// runAll runs tasks concurrently and returns the first error, in task order
+// so that the message is stable.
+func runAll(tasks []func() error) error {
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for i, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = t()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dedupe(in []string) []string {
+	s := sets.New(in...)
+	out := s.UnsortedList()
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,142 @@
+package explain
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Kinds of targets, as Ref.Kind carries them.
+const (
+	KindPod         = "Pod"
+	KindReplicaSet  = "ReplicaSet"
+	KindDeployment  = "Deployment"
+	KindStatefulSet = "StatefulSet"
+	KindNode        = "Node"
+)
+
+// Explain answers for every target. Targets that are not in the snapshot
+// are the caller's business (it reports NotFound before calling).
+func Explain(g *graph.Graph, targets []Ref) Report {
+	rep := Report{APIVersion: ReportAPIVersion, Kind: ReportKind, Items: []Result{}}
+	for _, t := range targets {
+		var r Result
+		switch t.Kind {
+		case KindPod:
+			if p := g.Pod(t.UID); p != nil {
+				r = ExplainPod(g, p)
+			}
+		case KindReplicaSet:
+			if rs := g.ReplicaSet(t.UID); rs != nil {
+				r = ExplainReplicaSet(g, rs)
+			}
+		case KindDeployment:
+			if d := g.Deployment(t.UID); d != nil {
+				r = ExplainDeployment(g, d)
+			}
+		case KindStatefulSet:
+			if s := g.StatefulSet(t.UID); s != nil {
+				r = ExplainStatefulSet(g, s)
+			}
+		}
+		if r.Target.Kind == "" {
+			continue
+		}
+		finish(g, &r)
+		rep.Items = append(rep.Items, r)
+	}
+	rep.Notes = gapNotes(g)
+	return rep
+}
+
+// finish sorts findings (most severe first) and makes sure a verdict that
+// rests on data that could not be read is never Ready.
+func finish(g *graph.Graph, r *Result) {
+	sortFindings(r.Findings)
+	if r.Verdict == VerdictReady && g.Gap(graph.ResPods) != "" {
+		r.Verdict = VerdictUnknown
+		r.Summary = "pods could not be read: " + g.Gap(graph.ResPods)
+	}
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		return fs[i].Severity.rank() < fs[j].Severity.rank()
+	})
+}
+
+// gapNotes turns what could not be read into one note per resource, naming
+// what was therefore not checked.
+func gapNotes(g *graph.Graph) []string {
+	what := map[string]string{
+		graph.ResEvents:         "events were not checked (scheduler, kubelet and controller messages are missing)",
+		graph.ResNodes:          "nodes were not checked (node conditions, taints and allocatable are missing)",
+		graph.ResReplicaSets:    "replicasets were not checked (revisions and FailedCreate are missing)",
+		graph.ResDeployments:    "deployments were not checked (owners above replicasets are missing)",
+		graph.ResStatefulSets:   "statefulsets were not checked",
+		graph.ResPods:           "pods were not checked: no verdict can be Ready",
+		graph.ResPVCs:           "persistentvolumeclaims were not checked",
+		graph.ResResourceQuotas: "resourcequotas were not checked",
+		graph.ResLimitRanges:    "limitranges were not checked",
+		graph.ResPodLogs:        "container logs were not read",
+	}
+	var keys []string
+	for k := range g.Snap.Gaps {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var notes []string
+	for _, k := range keys {
+		w := what[k]
+		if w == "" {
+			w = k + " were not checked"
+		}
+		notes = append(notes, fmt.Sprintf("%s: %s", w, g.Snap.Gaps[k]))
+	}
+	return notes
+}
+
+func podRef(p *corev1.Pod) Ref {
+	return Ref{Kind: KindPod, Namespace: p.Namespace, Name: p.Name, UID: p.UID}
+}
+
+func rsRef(rs *appsv1.ReplicaSet) Ref {
+	return Ref{Kind: KindReplicaSet, Namespace: rs.Namespace, Name: rs.Name, UID: rs.UID}
+}
+
+func deployRef(d *appsv1.Deployment) Ref {
+	return Ref{Kind: KindDeployment, Namespace: d.Namespace, Name: d.Name, UID: d.UID}
+}
+
+func stsRef(s *appsv1.StatefulSet) Ref {
+	return Ref{Kind: KindStatefulSet, Namespace: s.Namespace, Name: s.Name, UID: s.UID}
+}
+
+// nsFlag renders "-n NS" for next-step commands.
+func nsFlag(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	return " -n " + ns
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

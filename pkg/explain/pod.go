@@ -1,0 +1,266 @@
+package explain
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// PodContext is everything the pod rules look at for one pod.
+type PodContext struct {
+	G      *graph.Graph
+	Pod    *corev1.Pod
+	Events []*corev1.Event
+	Node   *corev1.Node // nil when unscheduled, unknown or nodes not readable
+	Now    time.Time
+}
+
+// podRule is one failure mode: it returns nothing when the mode is absent.
+type podRule func(c *PodContext) []Finding
+
+// podRules run in order; every rule sees the same context. Rules are
+// independent: each recognises one failure mode and nothing else.
+var podRules = []podRule{
+	ruleContainerStates,
+	ruleUnscheduled,
+}
+
+// DiagnosePod returns the findings for one pod, most severe first.
+func DiagnosePod(g *graph.Graph, p *corev1.Pod) []Finding {
+	c := &PodContext{G: g, Pod: p, Now: g.Snap.Now}
+	c.Events = g.EventsFor(KindPod, p.Namespace, p.Name, p.UID)
+	if p.Spec.NodeName != "" {
+		c.Node = g.Node(p.Spec.NodeName)
+	}
+	var out []Finding
+	for _, r := range podRules {
+		out = append(out, r(c)...)
+	}
+	sortFindings(out)
+	return out
+}
+
+// PodReady reports the pod's Ready condition.
+func PodReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// PodRestarts sums the restart counts of the pod's containers.
+func PodRestarts(p *corev1.Pod) int32 {
+	var n int32
+	for _, s := range p.Status.ContainerStatuses {
+		n += s.RestartCount
+	}
+	for _, s := range p.Status.InitContainerStatuses {
+		n += s.RestartCount
+	}
+	return n
+}
+
+func readyCount(p *corev1.Pod) string {
+	ready := 0
+	for _, s := range p.Status.ContainerStatuses {
+		if s.Ready {
+			ready++
+		}
+	}
+	return fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers))
+}
+
+// PodStatusText is the STATUS column of kubectl get pods, computed the same
+// way (init progress, waiting reason, terminated reason, Terminating).
+func PodStatusText(p *corev1.Pod) string {
+	reason := string(p.Status.Phase)
+	if p.Status.Reason != "" {
+		reason = p.Status.Reason
+	}
+	initializing := false
+	for i, s := range p.Status.InitContainerStatuses {
+		switch {
+		case s.State.Terminated != nil && s.State.Terminated.ExitCode == 0:
+			continue
+		case s.State.Terminated != nil:
+			if s.State.Terminated.Reason != "" {
+				reason = "Init:" + s.State.Terminated.Reason
+			} else {
+				reason = fmt.Sprintf("Init:ExitCode:%d", s.State.Terminated.ExitCode)
+			}
+			initializing = true
+		case s.State.Waiting != nil && s.State.Waiting.Reason != "" && s.State.Waiting.Reason != "PodInitializing":
+			reason = "Init:" + s.State.Waiting.Reason
+			initializing = true
+		default:
+			reason = fmt.Sprintf("Init:%d/%d", i, len(p.Spec.InitContainers))
+			initializing = true
+		}
+		break
+	}
+	if !initializing {
+		hasRunning := false
+		for i := len(p.Status.ContainerStatuses) - 1; i >= 0; i-- {
+			s := p.Status.ContainerStatuses[i]
+			switch {
+			case s.State.Waiting != nil && s.State.Waiting.Reason != "":
+				reason = s.State.Waiting.Reason
+			case s.State.Terminated != nil && s.State.Terminated.Reason != "":
+				reason = s.State.Terminated.Reason
+			case s.State.Terminated != nil:
+				reason = fmt.Sprintf("ExitCode:%d", s.State.Terminated.ExitCode)
+			case s.Ready && s.State.Running != nil:
+				hasRunning = true
+			}
+		}
+		if reason == "Completed" && hasRunning {
+			reason = "Running"
+		}
+	}
+	if p.DeletionTimestamp != nil {
+		reason = "Terminating"
+	}
+	return reason
+}
+
+// ExplainPod answers for a pod target: its verdict, findings and owners.
+func ExplainPod(g *graph.Graph, p *corev1.Pod) Result {
+	r := Result{
+		Target:   podRef(p),
+		Ready:    readyCount(p),
+		NodeName: p.Spec.NodeName,
+		Restarts: PodRestarts(p),
+		Created:  p.CreationTimestamp.Time,
+		Owners:   OwnerChain(g, p),
+	}
+	r.Findings = DiagnosePod(g, p)
+	r.Verdict, r.Summary = podVerdict(p, r.Findings)
+	r.Flapping = hasCode(r.Findings, CodeFlapping)
+	r.Tree = &Node{Ref: r.Target, Status: PodStatusText(p), Ready: r.Verdict == VerdictReady}
+	return r
+}
+
+func podVerdict(p *corev1.Pod, fs []Finding) (Verdict, string) {
+	if PodReady(p) && p.DeletionTimestamp == nil {
+		if len(fs) > 0 && fs[0].Severity == SeverityWarning {
+			return VerdictReady, "Ready, but " + fs[0].Cause
+		}
+		return VerdictReady, "Ready"
+	}
+	if p.Status.Phase == corev1.PodSucceeded {
+		if hasCode(fs, CodeCompletedUnexpect) {
+			return VerdictNotReady, fs[0].Cause
+		}
+		return VerdictReady, "Completed"
+	}
+	if len(fs) > 0 && fs[0].Severity != SeverityInfo {
+		return VerdictNotReady, fs[0].Cause
+	}
+	if len(fs) > 0 && fs[0].Code == CodeStarting {
+		return VerdictProgressing, fs[0].Cause
+	}
+	return VerdictNotReady, "not Ready: " + PodStatusText(p)
+}
+
+func hasCode(fs []Finding, c Code) bool {
+	for _, f := range fs {
+		if f.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// OwnerChain names the pod's owners upward, nearest first:
+// "replicaset/web-7d4 (revision 3)", "deployment/web".
+func OwnerChain(g *graph.Graph, p *corev1.Pod) []string {
+	c := graph.ControllerOf(p)
+	if c == nil {
+		return nil
+	}
+	var out []string
+	switch c.Kind {
+	case KindReplicaSet:
+		rs := g.ReplicaSet(c.UID)
+		if rs == nil {
+			return []string{"replicaset/" + c.Name}
+		}
+		s := "replicaset/" + rs.Name
+		if rev := graph.Revision(rs); rev > 0 {
+			s += fmt.Sprintf(" (revision %d)", rev)
+		}
+		out = append(out, s)
+		if dc := graph.ControllerOf(rs); dc != nil {
+			out = append(out, "deployment/"+dc.Name)
+		}
+	default:
+		out = append(out, fmt.Sprintf("%s/%s", lower(c.Kind), c.Name))
+	}
+	return out
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		if ch >= 'A' && ch <= 'Z' {
+			b[i] = ch + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// ruleContainerStates is the first slice: every container that is waiting
+// or terminated with a reason is reported with that reason verbatim.
+// Deeper rules (image classification, crash loops...) refine it.
+func ruleContainerStates(c *PodContext) []Finding {
+	p := c.Pod
+	var out []Finding
+	for _, s := range p.Status.ContainerStatuses {
+		w := s.State.Waiting
+		if w == nil || w.Reason == "" || w.Reason == "ContainerCreating" || w.Reason == "PodInitializing" {
+			continue
+		}
+		code := Code(w.Reason)
+		if _, ok := Info(code); !ok {
+			code = CodeRunContainerError
+		}
+		out = append(out, Finding{
+			Code:      code,
+			Severity:  SeverityError,
+			Object:    podRef(p),
+			Container: s.Name,
+			Cause:     fmt.Sprintf("container %s is waiting: %s", s.Name, w.Reason),
+			Evidence: []Evidence{{
+				Source:  fmt.Sprintf("status.containerStatuses[%s].state.waiting", s.Name),
+				Message: joinNonEmpty(": ", w.Reason, w.Message),
+			}},
+			Next: []string{fmt.Sprintf("kubectl describe pod %s%s", p.Name, nsFlag(p.Namespace))},
+		})
+	}
+	return out
+}
+
+// ruleUnscheduled reports the scheduler's own verdict.
+func ruleUnscheduled(c *PodContext) []Finding {
+	p := c.Pod
+	if p.Spec.NodeName != "" {
+		return nil
+	}
+	for _, cond := range p.Status.Conditions {
+		if cond.Type == corev1.PodScheduled && cond.Status == corev1.ConditionFalse && cond.Reason == corev1.PodReasonUnschedulable {
+			return []Finding{{
+				Code:     CodeUnschedulable,
+				Severity: SeverityError,
+				Object:   podRef(p),
+				Cause:    "no node can run the pod",
+				Evidence: []Evidence{{Source: "status.conditions[PodScheduled]", Message: cond.Message}},
+				Next:     []string{fmt.Sprintf("kubectl describe pod %s%s", p.Name, nsFlag(p.Namespace))},
+			}}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+// Package explain owns the diagnosis: pure rules that turn the objects of a
+// graph.Graph into findings (a stable code, the cause in one sentence, the
+// evidence verbatim and the next command). Nothing here talks to the API
+// server or writes output.
+package explain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Severity orders findings: the first Error is the cause shown first.
+type Severity string
+
+const (
+	SeverityError   Severity = "Error"   // blocks readiness
+	SeverityWarning Severity = "Warning" // degrades, or will block soon
+	SeverityInfo    Severity = "Info"    // context: progressing, paused, scaled to zero
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// Verdict is the answer for one target.
+type Verdict string
+
+const (
+	VerdictReady       Verdict = "Ready"
+	VerdictNotReady    Verdict = "NotReady"
+	VerdictProgressing Verdict = "Progressing" // a healthy rollout under way: not a failure, not yet Ready
+	VerdictUnknown     Verdict = "Unknown"     // not enough could be read to say: never shown as Ready
+)
+
+// Ref names an object.
+type Ref struct {
+	Kind      string    `json:"kind"`
+	Namespace string    `json:"namespace,omitempty"`
+	Name      string    `json:"name"`
+	UID       types.UID `json:"uid,omitempty"`
+}
+
+// String is kubectl's TYPE/NAME form, lower case: "deployment/web".
+func (r Ref) String() string { return strings.ToLower(r.Kind) + "/" + r.Name }
+
+// Evidence is one fact a finding rests on, quoted verbatim.
+type Evidence struct {
+	// Source says where the text came from: a status field path
+	// ("status.containerStatuses[app].state.waiting") or an event
+	// ("event Warning FailedScheduling").
+	Source  string `json:"source"`
+	Message string `json:"message"`
+	// Count and LastSeen are set for events.
+	Count    int32      `json:"count,omitempty"`
+	LastSeen *time.Time `json:"lastSeen,omitempty"`
+}
+
+// Finding is one cause, about one object (or a group of pods).
+type Finding struct {
+	Code      Code     `json:"code"`
+	Severity  Severity `json:"severity"`
+	Object    Ref      `json:"object"`
+	Container string   `json:"container,omitempty"`
+	// Cause is the one sentence a person reads first.
+	Cause    string     `json:"cause"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+	// Next are commands to paste, most useful first.
+	Next []string `json:"next,omitempty"`
+	// Pods lists the pods a grouped finding stands for (Object is then
+	// their owner); Count is len(Pods) for groups, else 0.
+	Pods  []string `json:"pods,omitempty"`
+	Count int      `json:"count,omitempty"`
+	// Facts are the key values behind the cause (exit code, image, quota
+	// numbers...) for scripts and tests; keys are stable per code.
+	Facts map[string]string `json:"facts,omitempty"`
+}
+
+// Fact returns f.Facts[k] ("" when absent).
+func (f Finding) Fact(k string) string { return f.Facts[k] }
+
+// Node is one line of the tree from the target down to the blocking
+// container: an object, its one-line status, and its children.
+type Node struct {
+	Ref      Ref     `json:"ref"`
+	Status   string  `json:"status"`
+	Ready    bool    `json:"ready"`
+	Note     string  `json:"note,omitempty"`
+	Children []*Node `json:"children,omitempty"`
+}
+
+// Result is the answer for one target.
+type Result struct {
+	Target  Ref     `json:"target"`
+	Verdict Verdict `json:"verdict"`
+	// Ready is the READY column: "2/3" for workloads, "0/1" containers for pods.
+	Ready string `json:"ready"`
+	// Summary is the verdict in words ("2 of 3 pods blocked: ImagePullBackOff").
+	Summary string `json:"summary"`
+	// Owners is the chain upward from the target, nearest first, with the
+	// revision where known: "replicaset/web-7d4 (revision 3)", "deployment/web".
+	Owners   []string  `json:"owners,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+	// Notes say what could not be checked (RBAC, expired events).
+	Notes []string `json:"notes,omitempty"`
+	Tree  *Node    `json:"tree,omitempty"`
+
+	// Node and Restarts feed -o wide; Created feeds AGE.
+	NodeName string    `json:"nodeName,omitempty"`
+	Restarts int32     `json:"restarts,omitempty"`
+	Created  time.Time `json:"created"`
+	// Flapping: Ready, but restarting.
+	Flapping bool `json:"flapping,omitempty"`
+}
+
+// Cause returns the finding that explains the verdict: the most severe one.
+func (r Result) Cause() *Finding {
+	if len(r.Findings) == 0 {
+		return nil
+	}
+	return &r.Findings[0]
+}
+
+// Report is the whole answer of one run, the document -o json prints.
+type Report struct {
+	APIVersion string   `json:"apiVersion"`
+	Kind       string   `json:"kind"`
+	Items      []Result `json:"items"`
+	// Notes apply to the whole run (RBAC gaps, expired events).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Schema version of Report, bumped on any incompatible change.
+const (
+	ReportAPIVersion = "why.kubectl.dev/v1alpha1"
+	ReportKind       = "Report"
+)
+
+// AllReady reports whether every item is Ready.
+func (r Report) AllReady() bool {
+	for _, it := range r.Items {
+		if it.Verdict != VerdictReady {
+			return false
+		}
+	}
+	return true
+}
+
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// HumanDuration formats d like kubectl's AGE column.
+func HumanDuration(d time.Duration) string { return humanDuration(d) }

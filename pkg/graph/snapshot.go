@@ -1,0 +1,73 @@
+// Package graph owns the in-memory picture of the cluster that one run of
+// kubectl why reasons over: the raw objects as collected (a Snapshot) and an
+// index by owner UID that walks Deployment -> ReplicaSets -> Pods and
+// StatefulSet -> Pods, and back up from a pod to its owners.
+package graph
+
+import (
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Snapshot is everything one run saw, from a live cluster or from files.
+// Collectors fill it; nothing below this package talks to the API server.
+type Snapshot struct {
+	Pods           []corev1.Pod
+	ReplicaSets    []appsv1.ReplicaSet
+	Deployments    []appsv1.Deployment
+	StatefulSets   []appsv1.StatefulSet
+	Events         []corev1.Event
+	Nodes          []corev1.Node
+	PVCs           []corev1.PersistentVolumeClaim
+	ResourceQuotas []corev1.ResourceQuota
+	LimitRanges    []corev1.LimitRange
+
+	// Gaps names what could not be read and why, keyed by resource
+	// ("events", "nodes", ...). A gap is reported as a note, and no verdict
+	// that depends on the missing data is ever Ready.
+	Gaps map[string]string
+
+	// Collected records which resources were actually asked for, so that
+	// "no events" can be told apart from "events not collected".
+	Collected map[string]bool
+
+	// Logs holds the previous-container log tail per "ns/pod/container",
+	// filled only with --logs.
+	Logs map[string]string
+
+	// Now is the moment the snapshot stands for: ages and deadlines are
+	// computed against it so that tests and offline dumps are deterministic.
+	Now time.Time
+}
+
+// Resource names used as keys of Gaps and Collected.
+const (
+	ResPods           = "pods"
+	ResReplicaSets    = "replicasets"
+	ResDeployments    = "deployments"
+	ResStatefulSets   = "statefulsets"
+	ResEvents         = "events"
+	ResNodes          = "nodes"
+	ResPVCs           = "persistentvolumeclaims"
+	ResResourceQuotas = "resourcequotas"
+	ResLimitRanges    = "limitranges"
+	ResPodLogs        = "pods/log"
+)
+
+// AddGap records that resource could not be read.
+func (s *Snapshot) AddGap(resource, reason string) {
+	if s.Gaps == nil {
+		s.Gaps = map[string]string{}
+	}
+	s.Gaps[resource] = reason
+}
+
+// MarkCollected records that resource was read (possibly as an empty list).
+func (s *Snapshot) MarkCollected(resource string) {
+	if s.Collected == nil {
+		s.Collected = map[string]bool{}
+	}
+	s.Collected[resource] = true
+}
