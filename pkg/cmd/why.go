@@ -91,6 +91,9 @@ type Options struct {
 	ChunkSize     int64
 	Wait          bool
 	Timeout       time.Duration
+	PrintRBAC     bool
+
+	stats *collect.Stats
 
 	now func() time.Time
 }
@@ -108,8 +111,15 @@ func NewCmdWhy(streams genericiooptions.IOStreams) *cobra.Command {
 		Long:         whyLong,
 		Example:      whyExample,
 		SilenceUsage: true,
-		Annotations:  map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl why"},
+		// Arguments are TYPE/NAME, never subcommands: without this cobra
+		// would call "deploy/x" an unknown command.
+		Args:        cobra.ArbitraryArgs,
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl why"},
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.PrintRBAC {
+				_, err := fmt.Fprint(o.Out, RBAC)
+				return err
+			}
 			if err := o.Complete(args); err != nil {
 				return err
 			}
@@ -133,6 +143,9 @@ func NewCmdWhy(streams genericiooptions.IOStreams) *cobra.Command {
 	f.Int64Var(&o.ChunkSize, "chunk-size", 500, "Return large lists in chunks of this size, as kubectl does; 0 lists in one request.")
 	f.BoolVar(&o.Wait, "wait", false, "Re-evaluate until every target is Ready, a permanent cause appears, or --timeout passes.")
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "With --wait: how long to wait.")
+	f.BoolVar(&o.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
+	addKlogFlags(cmd)
+	cmd.ValidArgsFunction = o.completeArgs
 
 	cmd.AddCommand(newCmdVersion(streams))
 	return cmd
@@ -218,24 +231,40 @@ func (o *Options) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	snap, notes, err := o.snapshot(ctx)
+	if o.Stats || klog.V(4).Enabled() {
+		o.stats = collect.NewStats()
+		defer func() { fmt.Fprintln(o.ErrOut, o.stats.String()) }()
+	}
+	if o.Wait {
+		return o.runWait(ctx)
+	}
+	rep, now, err := o.evaluate(ctx)
 	if err != nil {
 		return err
+	}
+	if err := o.print(rep, now); err != nil {
+		return err
+	}
+	return exitFor(rep)
+}
+
+// evaluate is one pass: collect, index, explain.
+func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, error) {
+	snap, notes, err := o.snapshot(ctx)
+	if err != nil {
+		return explain.Report{}, time.Time{}, err
 	}
 	g := graph.New(snap)
 	targets, err := o.selectTargets(g)
 	if err != nil {
-		return err
+		return explain.Report{}, time.Time{}, err
 	}
 	rep := explain.Explain(g, targets)
 	rep.Notes = append(notes, rep.Notes...)
 	if o.Failing {
 		rep.Items = failingOnly(rep.Items)
 	}
-	if err := o.print(rep, snap.Now); err != nil {
-		return err
-	}
-	return exitFor(rep)
+	return rep, snap.Now, nil
 }
 
 func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, error) {
@@ -251,6 +280,9 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	cfg.QPS = -1
 	cfg.ContentType = "application/vnd.kubernetes.protobuf"
 	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	if o.stats != nil {
+		cfg.Wrap(o.stats.Wrap)
+	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create client: %w", err)

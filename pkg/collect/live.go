@@ -80,6 +80,11 @@ func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error
 	if err := c.surroundings(ctx); err != nil {
 		return nil, err
 	}
+	if req.Logs {
+		if err := c.previousLogs(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return snap, nil
 }
 

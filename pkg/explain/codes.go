@@ -179,7 +179,7 @@ var Codes = []CodeInfo{
 	{CodeStarting, "lifecycle", SeverityInfo, false, "The pod is starting normally."},
 	{CodeEventsExpired, "access", SeverityInfo, false, "No events were found: they may have expired (1h by default); reasoning from status alone."},
 
-	{CodeQuotaExceeded, "workload", SeverityError, false, "Pods cannot be created: a ResourceQuota is exhausted."},
+	{CodeQuotaExceeded, "workload", SeverityError, true, "Pods cannot be created: a ResourceQuota is exhausted."},
 	{CodeQuotaMissingLimits, "workload", SeverityError, true, "A ResourceQuota requires requests/limits the pod template does not set."},
 	{CodeLimitRange, "workload", SeverityError, true, "The pod template violates a LimitRange."},
 	{CodePodSecurity, "workload", SeverityError, true, "The pod template violates the namespace's Pod Security level."},

@@ -1,0 +1,64 @@
+package cmd
+
+import (
+	"context"
+	"flag"
+	"strings"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/collect"
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+)
+
+// addKlogFlags exposes -v like kubectl: -v=4 traces requests and prints
+// the request statistics.
+func addKlogFlags(cmd *cobra.Command) {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	if v := fs.Lookup("v"); v != nil {
+		cmd.PersistentFlags().AddGoFlag(v)
+	}
+}
+
+// completeArgs completes kinds, then names of that kind in the namespace,
+// for shells and for kubectl_complete-why.
+func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 0 && !strings.Contains(toComplete, "/") {
+		return []string{"pod", "deployment", "replicaset", "statefulset", "po", "deploy", "rs", "sts"}, cobra.ShellCompDirectiveNoFileComp
+	}
+	kindArg, prefix := "", ""
+	if typ, name, ok := strings.Cut(toComplete, "/"); ok {
+		kindArg, prefix = typ, typ+"/"
+		toComplete = name
+	} else if len(args) > 0 && !strings.Contains(args[0], "/") {
+		kindArg = args[0]
+	}
+	kind, err := collect.ResolveKind(kindArg)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	cfg, err := o.configFlags.ToRESTConfig()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	cfg.Timeout = 5 * time.Second
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ns, _, _ := o.configFlags.ToRawKubeConfigLoader().Namespace()
+	names, err := collect.Names(context.Background(), cs, kind, ns, metav1.ListOptions{Limit: 500})
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, toComplete) {
+			out = append(out, prefix+n)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

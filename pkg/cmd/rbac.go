@@ -1,0 +1,32 @@
+package cmd
+
+// RBAC is the least privilege kubectl why needs, printed by --print-rbac
+// and documented in docs/rbac.md. Only get, list and watch: the plugin is
+// read-only. Bind it with a RoleBinding to limit it to one namespace.
+// Anything left out is reported as a note naming what was not checked.
+const RBAC = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: kubectl-why
+rules:
+# The targets and what lies under them.
+- apiGroups: [""]
+  resources: ["pods", "events", "persistentvolumeclaims"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments", "replicasets", "statefulsets"]
+  verbs: ["get", "list", "watch"]
+# Node conditions, taints and allocatable (cluster-scoped: needs a
+# ClusterRoleBinding; without it, node causes are reported as not checked).
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list"]
+# Optional: quota and limit details for FailedCreate.
+- apiGroups: [""]
+  resources: ["resourcequotas", "limitranges"]
+  verbs: ["get", "list"]
+# Optional: --logs reads the previous log of crashed containers.
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]
+`

@@ -1,0 +1,89 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
+)
+
+// waitInterval is how often --wait re-evaluates. Each pass is a handful of
+// LISTs, so polling costs the apiserver about what a watch would.
+var waitInterval = 2 * time.Second
+
+// runWait re-evaluates until every target is Ready (exit 0), a permanent
+// cause appears (exit 2 at once: waiting cannot fix a missing image), or
+// the timeout passes (exit 2 with the last explanation). Progress goes to
+// stderr when the summary changes, so CI logs show the rollout moving.
+func (o *Options) runWait(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	last := ""
+	for {
+		rep, now, err := o.evaluate(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("--timeout %s passed before the targets could be read: %w", o.Timeout, err)
+			}
+			return err
+		}
+		if len(rep.Items) > 0 && rep.AllReady() {
+			if err := o.print(rep, now); err != nil {
+				return err
+			}
+			return nil
+		}
+		if f := permanentCause(rep); f != nil {
+			fmt.Fprintf(o.ErrOut, "stopped waiting: %s is permanent (%s), waiting will not fix it\n", f.Code, f.Cause)
+			if err := o.print(rep, now); err != nil {
+				return err
+			}
+			return exitFor(rep)
+		}
+		if s := summaryLine(rep); s != last {
+			fmt.Fprintf(o.ErrOut, "waiting: %s\n", s)
+			last = s
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintf(o.ErrOut, "timed out after %s, not Ready:\n", o.Timeout)
+			if err := o.print(rep, now); err != nil {
+				return err
+			}
+			if err := exitFor(rep); err != nil {
+				return err
+			}
+			return &ExitCodeError{Code: ExitNotReady}
+		case <-time.After(waitInterval):
+		}
+	}
+}
+
+// permanentCause returns the first Error finding whose code cannot heal by
+// waiting (image not found, config missing, quota requires limits...).
+func permanentCause(rep explain.Report) *explain.Finding {
+	for i := range rep.Items {
+		for j := range rep.Items[i].Findings {
+			f := &rep.Items[i].Findings[j]
+			if info, ok := explain.Info(f.Code); ok && info.Permanent && f.Severity == explain.SeverityError {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+func summaryLine(rep explain.Report) string {
+	s := ""
+	for i, r := range rep.Items {
+		if i > 0 {
+			s += "; "
+		}
+		s += fmt.Sprintf("%s %s %s (%s)", r.Target, r.Verdict, r.Ready, r.Summary)
+	}
+	if s == "" {
+		s = "no targets yet"
+	}
+	return s
+}

@@ -1,0 +1,57 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// maxLogReads bounds --logs: a namespace of crash-looping pods must not
+// turn one diagnosis into hundreds of log requests.
+const maxLogReads = 20
+
+// previousLogs reads the tail of the previous run of each crashed container
+// (what `kubectl logs --previous` shows), for --logs only. It is the one
+// place that reads per pod, and it is opt-in and bounded.
+func (c *collector) previousLogs(ctx context.Context) error {
+	reads := 0
+	for i := range c.snap.Pods {
+		p := &c.snap.Pods[i]
+		for _, s := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+			if s.LastTerminationState.Terminated == nil || s.RestartCount == 0 {
+				continue
+			}
+			if reads >= maxLogReads {
+				c.snap.AddGap(graph.ResPodLogs, fmt.Sprintf("read the logs of the first %d crashed containers only", maxLogReads))
+				return nil
+			}
+			reads++
+			tail := c.req.LogLines
+			req := c.l.Client.CoreV1().Pods(p.Namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: s.Name, Previous: true, TailLines: &tail})
+			rc, err := req.Stream(ctx)
+			if err != nil {
+				if apierrors.IsForbidden(err) {
+					c.snap.AddGap(graph.ResPodLogs, forbiddenReason(err))
+					return nil
+				}
+				// A log that is gone (node lost, container removed) is not fatal.
+				continue
+			}
+			b, err := io.ReadAll(io.LimitReader(rc, 64<<10))
+			rc.Close()
+			if err != nil {
+				continue
+			}
+			if c.snap.Logs == nil {
+				c.snap.Logs = map[string]string{}
+			}
+			c.snap.Logs[p.Namespace+"/"+p.Name+"/"+s.Name] = string(b)
+		}
+	}
+	c.snap.MarkCollected(graph.ResPodLogs)
+	return nil
+}

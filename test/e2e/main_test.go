@@ -1,0 +1,246 @@
+//go:build e2e
+
+// Package e2e runs the built plugin through `kubectl why` against the local
+// control plane of hack/cluster.sh: a real kube-apiserver, controller-manager
+// and scheduler, with kwok playing the kubelets. Nothing here is mocked.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+var (
+	repoRoot   string
+	kubeconfig string
+	binDir     string
+	client     kubernetes.Interface
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	wd, _ := os.Getwd()
+	repoRoot = filepath.Clean(filepath.Join(wd, "..", ".."))
+	kubeconfig = os.Getenv("WHY_KUBECONFIG")
+	if kubeconfig == "" {
+		dir := os.Getenv("WHY_CLUSTER_DIR")
+		if dir == "" {
+			dir = filepath.Join(repoRoot, "_output", "cluster")
+		}
+		kubeconfig = filepath.Join(dir, "kubeconfig")
+	}
+	if _, err := os.Stat(kubeconfig); err != nil {
+		// Not a skip: `make e2e` starts the cluster, and a run that quietly
+		// skipped every e2e test would pass for the wrong reason.
+		fmt.Fprintf(os.Stderr, "e2e: no kubeconfig at %s: start the local control plane with hack/cluster.sh up\n", kubeconfig)
+		return 1
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
+	}
+	client = kubernetes.NewForConfigOrDie(cfg)
+
+	// Build the plugin once; kubectl finds it on PATH as kubectl-why.
+	tmp, err := os.MkdirTemp("", "why-e2e-bin-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	binDir = tmp
+	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "kubectl-why"), "./cmd/kubectl-why")
+	build.Dir = repoRoot
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: build kubectl-why: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "e2e: running against the local control plane (kubeconfig %s)\n", kubeconfig)
+	return m.Run()
+}
+
+// result is one run of kubectl why.
+type result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.Code, r.Stdout, r.Stderr)
+}
+
+// why runs `kubectl why ARGS...` through kubectl's plugin mechanism.
+func why(t *testing.T, args ...string) result {
+	t.Helper()
+	return whyEnv(t, nil, args...)
+}
+
+func whyEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"why"}, args...)...)
+	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+kubeconfig, "NO_COLOR=1")
+	cmd.Env = append(cmd.Env, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{Stdout: out.String(), Stderr: errb.String()}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		r.Code = exit.ExitCode()
+	default:
+		t.Fatalf("run kubectl why %v: %v", args, err)
+	}
+	t.Logf("kubectl why %s\n%s", strings.Join(args, " "), r)
+	return r
+}
+
+// kubectl runs kubectl as the cluster admin and fails the test on error.
+func kubectl(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	out, err := kubectlErr(stdin, args...)
+	if err != nil {
+		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func kubectlErr(stdin string, args ...string) (string, error) {
+	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", kubeconfig}, args...)...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// namespace creates a fresh namespace for one test and deletes it after.
+func namespace(t *testing.T, labels ...string) string {
+	t.Helper()
+	name := fmt.Sprintf("e2e-%s-%04d", strings.ToLower(sanitize(t.Name())), rand.IntN(10000))
+	if len(name) > 60 {
+		name = name[:55] + fmt.Sprintf("-%04d", rand.IntN(10000))
+	}
+	kubectl(t, "", "create", "namespace", name)
+	if len(labels) > 0 {
+		kubectl(t, "", append([]string{"label", "namespace", name}, labels...)...)
+	}
+	waitFor(t, 30*time.Second, "default serviceaccount in "+name, func() bool {
+		_, err := kubectlErr("", "get", "serviceaccount", "default", "-n", name)
+		return err == nil
+	})
+	t.Cleanup(func() {
+		if os.Getenv("WHY_E2E_KEEP") == "" {
+			_, _ = kubectlErr("", "delete", "namespace", name, "--wait=false")
+		}
+	})
+	return name
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// apply applies a manifest in ns.
+func apply(t *testing.T, ns, manifest string) {
+	t.Helper()
+	kubectl(t, manifest, "apply", "-n", ns, "-f", "-")
+}
+
+// waitFor polls cond every 500ms until it holds or timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %s waiting for %s", timeout, what)
+}
+
+// waitWhy polls kubectl why until match holds on its result.
+func waitWhy(t *testing.T, timeout time.Duration, what string, match func(result) bool, args ...string) result {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last result
+	for {
+		last = why(t, args...)
+		if match(last) {
+			return last
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; last run:\n%s", timeout, what, last)
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+func contains(sub ...string) func(result) bool {
+	return func(r result) bool {
+		for _, s := range sub {
+			if !strings.Contains(r.Stdout, s) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// deployment renders a Deployment manifest.
+func deployment(name, image string, replicas int, podAnnotations map[string]string, extraSpec string) string {
+	ann := ""
+	if len(podAnnotations) > 0 {
+		ann = "      annotations:\n"
+		for k, v := range podAnnotations {
+			ann += fmt.Sprintf("        %s: %q\n", k, v)
+		}
+	}
+	return fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %[1]s
+spec:
+  replicas: %[3]d
+  selector:
+    matchLabels:
+      app: %[1]s
+  template:
+    metadata:
+      labels:
+        app: %[1]s
+%[4]s    spec:
+      containers:
+      - name: app
+        image: %[2]s
+%[5]s`, name, image, replicas, ann, extraSpec)
+}
