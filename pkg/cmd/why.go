@@ -94,6 +94,8 @@ type Options struct {
 	PrintRBAC     bool
 
 	stats *collect.Stats
+	// newClient builds the API client; tests replace it with a fake.
+	newClient func() (kubernetes.Interface, string, error)
 
 	now func() time.Time
 }
@@ -271,21 +273,13 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	if len(o.Filenames) > 0 {
 		return collect.FromFiles(o.Filenames, o.now())
 	}
-	cfg, err := o.configFlags.ToRESTConfig()
-	if err != nil {
-		return nil, nil, fmt.Errorf("read kubeconfig: %w", err)
+	newClient := o.newClient
+	if newClient == nil {
+		newClient = o.restClient
 	}
-	// A handful of lists should never wait on a client-side rate limiter,
-	// and protobuf decodes several times faster than JSON.
-	cfg.QPS = -1
-	cfg.ContentType = "application/vnd.kubernetes.protobuf"
-	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
-	if o.stats != nil {
-		cfg.Wrap(o.stats.Wrap)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, host, err := newClient()
 	if err != nil {
-		return nil, nil, fmt.Errorf("create client: %w", err)
+		return nil, nil, err
 	}
 	live := &collect.Live{Client: cs, Progress: o.ErrOut, Now: o.now}
 	req := collect.Request{
@@ -301,9 +295,30 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	klog.V(4).Infof("collect %+v", req)
 	snap, err := live.Collect(ctx, req)
 	if err != nil {
-		return nil, nil, friendly(err, cfg.Host)
+		return nil, nil, friendly(err, host)
 	}
 	return snap, nil, nil
+}
+
+// restClient builds the real client from the kubeconfig flags.
+func (o *Options) restClient() (kubernetes.Interface, string, error) {
+	cfg, err := o.configFlags.ToRESTConfig()
+	if err != nil {
+		return nil, "", fmt.Errorf("read kubeconfig: %w", err)
+	}
+	// A handful of lists should never wait on a client-side rate limiter,
+	// and protobuf decodes several times faster than JSON.
+	cfg.QPS = -1
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	if o.stats != nil {
+		cfg.Wrap(o.stats.Wrap)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("create client: %w", err)
+	}
+	return cs, cfg.Host, nil
 }
 
 // selectTargets picks the objects the user asked about out of the snapshot.

@@ -142,11 +142,49 @@ func (c *collector) targets(ctx context.Context) error {
 				continue
 			}
 			if !c.has(kind, n) {
-				return &NotFoundError{Kind: kind, Namespace: c.req.Namespace, Name: n}
+				return &NotFoundError{Kind: kind, Namespace: c.req.Namespace, Name: n, Suggestions: c.suggest(ctx, kind, n)}
 			}
 		}
 	}
 	return nil
+}
+
+// suggest names objects of kind close to a misspelt name, like a shell's
+// "did you mean". It costs one LIST, only on the error path.
+func (c *collector) suggest(ctx context.Context, kind, name string) []string {
+	names, err := Names(ctx, c.l.Client, kind, c.req.Namespace, metav1.ListOptions{Limit: 1000})
+	if err != nil {
+		return nil
+	}
+	return Suggest(name, names)
+}
+
+// Suggest returns up to three of candidates within a small edit distance of
+// name, or sharing its prefix, closest first.
+func Suggest(name string, candidates []string) []string {
+	type scored struct {
+		n string
+		d int
+	}
+	var out []scored
+	limit := max(2, len(name)/4)
+	for _, cand := range candidates {
+		d := Levenshtein(name, cand)
+		if d <= limit || (len(name) >= 3 && strings.HasPrefix(cand, name)) {
+			out = append(out, scored{cand, d})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].d != out[j].d {
+			return out[i].d < out[j].d
+		}
+		return out[i].n < out[j].n
+	})
+	var names []string
+	for i := 0; i < len(out) && i < 3; i++ {
+		names = append(names, fmt.Sprintf("%q", out[i].n))
+	}
+	return names
 }
 
 // keepFor drops plainly healthy pods page by page when only failing ones

@@ -1,0 +1,203 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+)
+
+func TestParseArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    []Target
+		wantErr string
+	}{
+		{"type/name", []string{"deploy/web"}, []Target{{KindDeployment, "web"}}, ""},
+		{"several type/name", []string{"sts/db", "po/x"}, []Target{{KindStatefulSet, "db"}, {KindPod, "x"}}, ""},
+		{"type names", []string{"deployment", "a", "b"}, []Target{{KindDeployment, "a"}, {KindDeployment, "b"}}, ""},
+		{"type only", []string{"pods"}, []Target{{KindPod, ""}}, ""},
+		{"grouped name", []string{"deployments.apps/web"}, []Target{{KindDeployment, "web"}}, ""},
+		{"comma types", []string{"deploy,sts"}, []Target{{KindDeployment, ""}, {KindStatefulSet, ""}}, ""},
+		{"short names", []string{"rs", "x"}, []Target{{KindReplicaSet, "x"}}, ""},
+		{"unknown kind", []string{"deploymnt/x"}, nil, `did you mean "deployment"`},
+		{"unsupported kind", []string{"service/x"}, nil, "kubectl why explains pod (po)"},
+		{"mixed forms", []string{"deploy/a", "b"}, nil, "mix of TYPE/NAME"},
+		{"type then type/name", []string{"deploy", "sts/b"}, nil, "no need to specify a resource type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseArgs(tc.args)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	got := Suggest("web-frontnd", []string{"web-frontend", "api", "web-backend", "db"})
+	if len(got) == 0 || got[0] != `"web-frontend"` {
+		t.Fatalf("got %v, want web-frontend first", got)
+	}
+	if got := Suggest("zzz", []string{"web", "api"}); len(got) != 0 {
+		t.Fatalf("got %v, want none", got)
+	}
+}
+
+func readyPod(ns, name string, restarts int32) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID(ns + "-" + name), Labels: map[string]string{"app": "web"}},
+		Status: corev1.PodStatus{
+			Phase:             corev1.PodRunning,
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "app", Ready: true, RestartCount: restarts}},
+		},
+	}
+}
+
+func pendingPod(ns, name string) *corev1.Pod {
+	p := readyPod(ns, name, 0)
+	p.Status = corev1.PodStatus{Phase: corev1.PodPending}
+	return p
+}
+
+func TestCollectFailingOnlyDropsHealthyPods(t *testing.T) {
+	cs := fake.NewClientset(readyPod("a", "ok", 0), readyPod("a", "flappy", 4), pendingPod("b", "stuck"))
+	l := &Live{Client: cs, Now: func() time.Time { return time.Unix(0, 0) }}
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, AllNamespaces: true, FailingOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range snap.Pods {
+		names = append(names, p.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"flappy", "stuck"}) && !reflect.DeepEqual(names, []string{"stuck", "flappy"}) {
+		t.Fatalf("kept %v, want flappy and stuck (healthy pod dropped, restarting one kept)", names)
+	}
+}
+
+func TestCollectForbiddenBecomesGap(t *testing.T) {
+	cs := fake.NewClientset(pendingPod("a", "stuck"))
+	cs.PrependReactor("list", "events", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "events"}, "", errors.New(`User "sa" cannot list resource "events" in API group "" in the namespace "a"`))
+	})
+	cs.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "", errors.New("cannot list nodes"))
+	})
+	l := &Live{Client: cs}
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod, Name: "stuck"}}, Namespace: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(snap.Gaps[graph.ResEvents], "forbidden") || snap.Gaps[graph.ResNodes] == "" {
+		t.Fatalf("gaps = %v, want events and nodes forbidden", snap.Gaps)
+	}
+	if len(snap.Pods) != 1 {
+		t.Fatalf("the rest of the answer must still come: pods = %d", len(snap.Pods))
+	}
+}
+
+func TestCollectNotFoundSuggests(t *testing.T) {
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web-frontend"}}
+	cs := fake.NewClientset(d)
+	// The fake clientset ignores field selectors: emulate the apiserver.
+	cs.PrependReactor("list", "deployments", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if fs := a.(k8stesting.ListAction).GetListRestrictions().Fields.String(); fs == "metadata.name=web-frontnd" {
+			return true, &appsv1.DeploymentList{}, nil
+		}
+		return true, &appsv1.DeploymentList{Items: []appsv1.Deployment{*d}}, nil
+	})
+	l := &Live{Client: cs}
+	_, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindDeployment, Name: "web-frontnd"}}, Namespace: "a"})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("err = %v, want NotFoundError", err)
+	}
+	if want := `deployments.apps "web-frontnd" not found in namespace "a"; did you mean "web-frontend"?`; err.Error() != want {
+		t.Fatalf("err = %q\nwant %q", err, want)
+	}
+}
+
+func TestCollectExpiredContinueRestartsList(t *testing.T) {
+	cs := fake.NewClientset()
+	var calls atomic.Int32
+	cs.PrependReactor("list", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		n := calls.Add(1)
+		switch n {
+		case 1: // first page, with a continue token
+			return true, &corev1.PodList{ListMeta: metav1.ListMeta{Continue: "tok"}, Items: []corev1.Pod{*pendingPod("a", "p1")}}, nil
+		case 2: // the token has expired
+			return true, nil, apierrors.NewResourceExpired("The provided continue parameter is too old")
+		default: // the restarted list, in one page
+			return true, &corev1.PodList{Items: []corev1.Pod{*pendingPod("a", "p1"), *pendingPod("a", "p2")}}, nil
+		}
+	})
+	l := &Live{Client: cs}
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", ChunkSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Pods) != 2 {
+		t.Fatalf("pods = %d, want 2 (no duplicates from the first page)", len(snap.Pods))
+	}
+}
+
+func TestCollectOtherErrorsEndTheRun(t *testing.T) {
+	cs := fake.NewClientset()
+	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewInternalError(errors.New("etcd is down"))
+	})
+	_, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
+	if err == nil || !strings.Contains(err.Error(), `list pods in namespace "a"`) {
+		t.Fatalf("err = %v, want it to name the list and namespace", err)
+	}
+}
+
+func TestPlainlyHealthy(t *testing.T) {
+	job := pendingPod("a", "job-x")
+	job.Status.Phase = corev1.PodSucceeded
+	isCtl := true
+	job.OwnerReferences = []metav1.OwnerReference{{Kind: "Job", Name: "j", UID: "j", Controller: &isCtl}}
+	terminating := readyPod("a", "t", 0)
+	now := metav1.Now()
+	terminating.DeletionTimestamp = &now
+	for _, tc := range []struct {
+		pod  *corev1.Pod
+		want bool
+	}{
+		{readyPod("a", "ok", 0), true},
+		{readyPod("a", "restarted", 1), false},
+		{pendingPod("a", "pending"), false},
+		{job, true},
+		{terminating, false},
+	} {
+		if got := PlainlyHealthy(tc.pod); got != tc.want {
+			t.Errorf("%s: PlainlyHealthy = %v, want %v", tc.pod.Name, got, tc.want)
+		}
+	}
+}
