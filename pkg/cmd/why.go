@@ -102,11 +102,15 @@ type Options struct {
 
 // NewCmdWhy builds the root command.
 func NewCmdWhy(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{
+	return newCmdWhy(&Options{
 		configFlags: genericclioptions.NewConfigFlags(true),
 		IOStreams:   streams,
 		now:         time.Now,
-	}
+	})
+}
+
+func newCmdWhy(o *Options) *cobra.Command {
+	streams := o.IOStreams
 	cmd := &cobra.Command{
 		Use:          "why (TYPE[.VERSION][.GROUP] [NAME ...] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]",
 		Short:        "Explain why a workload or pod is not Ready",
@@ -205,6 +209,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Selector != "" && o.hasNames() {
 		return errors.New("--selector cannot be combined with names: drop -l or the names")
+	}
+	if _, err := parseSelector(o.Selector); err != nil {
+		return err
 	}
 	if o.ChunkSize < 0 {
 		return fmt.Errorf("--chunk-size %d: must be 0 or more", o.ChunkSize)

@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/utils/ptr"
+)
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// run executes the command end to end against a fake clientset, as
+// stern's cmd_test does with SetArgs and test streams.
+func run(t *testing.T, cs kubernetes.Interface, args ...string) (string, string, error) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	cmd := newCmdWhy(&Options{
+		configFlags: genericclioptions.NewConfigFlags(true),
+		IOStreams:   streams,
+		now:         func() time.Time { return now },
+		newClient:   func() (kubernetes.Interface, string, error) { return cs, "https://fake", nil },
+	})
+	cmd.SilenceErrors = true
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), errOut.String(), err
+}
+
+func exitCode(err error) int {
+	var e *ExitCodeError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err != nil {
+		return ExitError
+	}
+	return ExitReady
+}
+
+func pod(name string, ready bool, waiting string) *corev1.Pod {
+	p := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name, UID: types.UID("uid-" + name), CreationTimestamp: metav1.NewTime(now.Add(-time.Hour))},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx"}}, NodeName: "node-1"},
+		Status: corev1.PodStatus{
+			Phase:             corev1.PodRunning,
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: boolCond(ready)}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "app", Ready: ready}},
+		},
+	}
+	if waiting != "" {
+		p.Status.Phase = corev1.PodPending
+		p.Status.ContainerStatuses[0].State.Waiting = &corev1.ContainerStateWaiting{Reason: waiting, Message: "Back-off pulling image \"nginx:nope\""}
+	}
+	return p
+}
+
+func boolCond(b bool) corev1.ConditionStatus {
+	if b {
+		return corev1.ConditionTrue
+	}
+	return corev1.ConditionFalse
+}
+
+func TestPodReadyExitsZero(t *testing.T) {
+	out, _, err := run(t, fake.NewClientset(pod("web", true, "")), "pod/web")
+	if exitCode(err) != ExitReady {
+		t.Fatalf("exit = %d (%v), want 0\n%s", exitCode(err), err, out)
+	}
+	if !strings.Contains(out, "pod/web") || !strings.Contains(out, "Ready") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+func TestPodNotReadyExitsTwo(t *testing.T) {
+	out, _, err := run(t, fake.NewClientset(pod("web", false, "ImagePullBackOff")), "po", "web")
+	if exitCode(err) != ExitNotReady {
+		t.Fatalf("exit = %d (%v), want 2\n%s", exitCode(err), err, out)
+	}
+	if !strings.Contains(out, "ImagePullBackOff") {
+		t.Fatalf("want the waiting reason in the output:\n%s", out)
+	}
+}
+
+func TestFailingTableAndNothingFound(t *testing.T) {
+	cs := fake.NewClientset(pod("ok", true, ""), pod("bad", false, "ImagePullBackOff"))
+	out, _, err := run(t, cs, "pod", "-A", "--failing")
+	if exitCode(err) != ExitNotReady {
+		t.Fatalf("exit = %d, want 2", exitCode(err))
+	}
+	if strings.Contains(out, "pod/ok") || !strings.Contains(out, "pod/bad") {
+		t.Fatalf("--failing must keep only what is not Ready:\n%s", out)
+	}
+	_, errOut, err := run(t, fake.NewClientset(pod("ok", true, "")), "pod", "-A", "--failing")
+	if err != nil || !strings.Contains(errOut, "Nothing is failing") {
+		t.Fatalf("err=%v stderr=%q", err, errOut)
+	}
+}
+
+func TestPodsForbiddenIsNeverReady(t *testing.T) {
+	cs := fake.NewClientset(&appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web", UID: "d1"},
+		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To[int32](1)},
+		Status:     appsv1.DeploymentStatus{ReadyReplicas: 1, UpdatedReplicas: 1, Replicas: 1, AvailableReplicas: 1},
+	})
+	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", errors.New("no"))
+	})
+	out, errOut, err := run(t, cs, "deploy/web", "-o", "json")
+	if code := exitCode(err); code == ExitReady {
+		t.Fatalf("pods forbidden must never be Ready (exit %d)\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "pods were not checked") {
+		t.Fatalf("want a note naming what was not checked:\n%s", out)
+	}
+}
+
+func TestBadInputOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"svc/x"}, "kubectl why explains pod"},
+		{[]string{"deploy/x", "-o", "toml"}, `--output "toml"`},
+		{[]string{"deploy/x", "--color", "pink"}, `--color "pink"`},
+		{[]string{}, "name what to explain"},
+		{[]string{"deploy/x", "-A"}, "across all namespaces"},
+		{[]string{"deploy/x", "-l", "a=b"}, "--selector"},
+		{[]string{"pod", "-l", "a in ("}, "--selector"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, _, err := run(t, fake.NewClientset(), tc.args...)
+			if exitCode(err) != ExitError || err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want exit 1 naming %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestNotFoundIsAnError(t *testing.T) {
+	_, _, err := run(t, fake.NewClientset(), "deploy/nope")
+	if exitCode(err) != ExitError || !strings.Contains(err.Error(), `deployments.apps "nope" not found`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestVersionAndRBAC(t *testing.T) {
+	out, _, err := run(t, fake.NewClientset(), "version")
+	if err != nil || !strings.HasPrefix(out, "kubectl-why ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	out, _, err = run(t, fake.NewClientset(), "--print-rbac")
+	if err != nil || !strings.Contains(out, "kind: ClusterRole") {
+		t.Fatalf("print-rbac: %q %v", out, err)
+	}
+	for _, verb := range []string{"create", "update", "patch", "delete"} {
+		if strings.Contains(out, verb) {
+			t.Errorf("the RBAC must be read-only, found %q", verb)
+		}
+	}
+}
