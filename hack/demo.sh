@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job, for someone without a cluster: start the local control
+# plane, deploy a few broken workloads (and a healthy one), wait until the
+# failures show, and run `kubectl why` on them through kubectl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hack/cluster.sh up >&2
+eval "$(hack/cluster.sh env)"
+export PATH="$PWD/bin:$PATH"
+ns=why-demo
+kubectl get ns "$ns" >/dev/null 2>&1 || kubectl create ns "$ns" >/dev/null
+kubectl get ns "$ns-quota" >/dev/null 2>&1 || kubectl create ns "$ns-quota" >/dev/null
+kubectl apply -n "$ns" -f examples/demo.yaml >/dev/null
+kubectl apply -n "$ns-quota" -f examples/demo-quota.yaml >/dev/null
+
+show() {
+  printf '\n\033[1m$ kubectl why %s\033[0m\n' "$*"
+  kubectl why "$@" || true
+}
+echo "waiting 25s for the kubelets (kwok), the scheduler and the controllers to act..." >&2
+sleep 25
+show deploy/web -n "$ns"
+show deploy/shop -n "$ns"
+show deploy/worker -n "$ns"
+show deploy/batch -n "$ns"
+show deploy/heavy -n "$ns"
+show deploy/quota-blocked -n "$ns-quota"
+show pod -n "$ns" --failing
+echo
+echo "The cluster keeps running: KUBECONFIG=$(hack/cluster.sh env | sed 's/^export KUBECONFIG=//'); stop it with hack/cluster.sh down" >&2
