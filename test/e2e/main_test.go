@@ -20,14 +20,21 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 var (
 	repoRoot   string
-	kubeconfig string
+	kubeconfig string // the cluster admin's, for setting up
+	readerKube string // the plugin's own: a ServiceAccount bound to --print-rbac only
 	binDir     string
 	client     kubernetes.Interface
 )
+
+// readerSA is the identity the plugin runs as in every e2e test, so that the
+// audit log can tell its requests apart and the suite proves --print-rbac
+// is enough.
+const readerSA = "why-reader"
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -72,6 +79,11 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: build kubectl-why: %v\n", err)
 		return 1
 	}
+	readerKube = filepath.Join(binDir, "reader.kubeconfig")
+	if err := makeReader(readerKube); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: set up the reader ServiceAccount: %v\n", err)
+		return 1
+	}
 	fmt.Fprintf(os.Stderr, "e2e: running against the local control plane (kubeconfig %s)\n", kubeconfig)
 	return m.Run()
 }
@@ -97,7 +109,7 @@ func whyEnv(t *testing.T, env []string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"why"}, args...)...)
-	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+kubeconfig, "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+readerKube, "NO_COLOR=1")
 	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -243,4 +255,66 @@ spec:
       - name: app
         image: %[2]s
 %[5]s`, name, image, replicas, ann, extraSpec)
+}
+
+// makeReader binds a ServiceAccount to the ClusterRole the plugin prints
+// with --print-rbac and writes a kubeconfig that uses its token.
+func makeReader(path string) error {
+	rbac, err := exec.Command(filepath.Join(binDir, "kubectl-why"), "--print-rbac").Output()
+	if err != nil {
+		return fmt.Errorf("kubectl-why --print-rbac: %w", err)
+	}
+	steps := []struct {
+		stdin string
+		args  []string
+	}{
+		{string(rbac), []string{"apply", "-f", "-"}},
+		{"", []string{"create", "serviceaccount", readerSA, "-n", "kube-system"}},
+		{"", []string{"create", "clusterrolebinding", readerSA, "--clusterrole=kubectl-why", "--serviceaccount=kube-system:" + readerSA}},
+	}
+	for _, st := range steps {
+		if out, err := kubectlErr(st.stdin, st.args...); err != nil && !strings.Contains(out, "AlreadyExists") {
+			return fmt.Errorf("kubectl %s: %v: %s", strings.Join(st.args, " "), err, out)
+		}
+	}
+	token, err := kubectlErr("", "create", "token", readerSA, "-n", "kube-system", "--duration=2h")
+	if err != nil {
+		return fmt.Errorf("create token: %v: %s", err, token)
+	}
+	return writeTokenKubeconfig(path, strings.TrimSpace(token))
+}
+
+// writeTokenKubeconfig copies the admin kubeconfig's cluster and uses token.
+func writeTokenKubeconfig(path, token string) error {
+	cfg, err := clientcmd.LoadFromFile(kubeconfig)
+	if err != nil {
+		return err
+	}
+	ctx := cfg.Contexts[cfg.CurrentContext]
+	if ctx == nil {
+		return fmt.Errorf("kubeconfig %s has no current context", kubeconfig)
+	}
+	for name := range cfg.AuthInfos {
+		delete(cfg.AuthInfos, name)
+	}
+	cfg.AuthInfos["reader"] = clientcmdapi.NewAuthInfo()
+	cfg.AuthInfos["reader"].Token = token
+	ctx.AuthInfo = "reader"
+	ctx.Namespace = "default"
+	return clientcmd.WriteToFile(*cfg, path)
+}
+
+// tokenKubeconfig makes a kubeconfig for a new ServiceAccount in ns bound
+// to the given rules, for the least-privilege tests.
+func tokenKubeconfig(t *testing.T, ns, name, role string) string {
+	t.Helper()
+	kubectl(t, role, "apply", "-n", ns, "-f", "-")
+	kubectl(t, "", "create", "serviceaccount", name, "-n", ns)
+	kubectl(t, "", "create", "rolebinding", name, "-n", ns, "--role="+name, "--serviceaccount="+ns+":"+name)
+	token := strings.TrimSpace(kubectl(t, "", "create", "token", name, "-n", ns, "--duration=1h"))
+	path := filepath.Join(t.TempDir(), name+".kubeconfig")
+	if err := writeTokenKubeconfig(path, token); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
