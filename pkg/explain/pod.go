@@ -15,30 +15,84 @@ type PodContext struct {
 	Events []*corev1.Event
 	Node   *corev1.Node // nil when unscheduled, unknown or nodes not readable
 	Now    time.Time
+
+	cs    []podContainer // containers(), computed once
+	found []Finding      // what the rules before this one found
 }
 
 // podRule is one failure mode: it returns nothing when the mode is absent.
 type podRule func(c *PodContext) []Finding
 
-// podRules run in order; every rule sees the same context. Rules are
-// independent: each recognises one failure mode and nothing else.
+// podRules run in order; every rule sees the same context. Each rule
+// recognises one failure mode. The order matters only for the fallbacks at
+// the end, which speak when nothing before them explained the pod, and for
+// which of several errors is shown first.
 var podRules = []podRule{
-	ruleContainerStates,
-	ruleUnscheduled,
+	// The pod as a whole: ended, going away, or its node in trouble.
+	ruleEvicted,
+	ruleAdmissionRejected,
+	rulePreempted,
+	ruleNodeShutdown,
+	ruleStuckTerminating,
+	ruleNodeTrouble,
+	ruleCompletedUnderController,
+	// Not placed on a node.
+	ruleSchedulingGated,
+	ruleUnschedulable,
+	// Placed, but its containers cannot be created.
+	ruleSandboxFailed,
+	ruleVolumeFailed,
+	ruleImagePull,
+	ruleCreateConfig,
+	ruleRuntimeRefused,
+	// Its containers start and die, or run without becoming ready.
+	ruleProbeKilled,
+	ruleCrash,
+	ruleReadinessProbe,
+	ruleReadinessGates,
+	ruleFlapping,
+	// Fallbacks: said only when nothing above explained the pod.
+	ruleInitRunningLong,
+	ruleCreatingSlow,
+	ruleNotReadyNoCause,
+	ruleNotScheduled,
+	rulePodFailed,
+	ruleStarting,
+	ruleEventsMissing,
 }
 
-// DiagnosePod returns the findings for one pod, most severe first.
+// DiagnosePod returns the findings for one pod, most severe first. A pod
+// that is Ready and healthy, or a Job pod that completed, has none.
 func DiagnosePod(g *graph.Graph, p *corev1.Pod) []Finding {
 	c := &PodContext{G: g, Pod: p, Now: g.Snap.Now}
 	c.Events = g.EventsFor(KindPod, p.Namespace, p.Name, p.UID)
 	if p.Spec.NodeName != "" {
 		c.Node = g.Node(p.Spec.NodeName)
 	}
-	var out []Finding
 	for _, r := range podRules {
-		out = append(out, r(c)...)
+		c.found = append(c.found, r(c)...)
 	}
+	out := dedupeFindings(c.found)
 	sortFindings(out)
+	return out
+}
+
+// dedupeFindings keeps one finding per code, container and cause: rules
+// are written not to overlap, and this makes sure of it.
+func dedupeFindings(fs []Finding) []Finding {
+	seen := map[string]bool{}
+	out := make([]Finding, 0, len(fs))
+	for _, f := range fs {
+		k := string(f.Code) + "\x00" + f.Container + "\x00" + f.Cause
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if len(f.Facts) == 0 {
+			f.Facts = nil
+		}
+		out = append(out, f)
+	}
 	return out
 }
 
@@ -146,7 +200,9 @@ func ExplainPod(g *graph.Graph, p *corev1.Pod) Result {
 
 func podVerdict(p *corev1.Pod, fs []Finding) (Verdict, string) {
 	if PodReady(p) && p.DeletionTimestamp == nil {
-		if len(fs) > 0 && fs[0].Severity == SeverityWarning {
+		// A stale Ready (node gone quiet) or a restarting container is
+		// still Ready; say what is wrong with it.
+		if len(fs) > 0 && fs[0].Severity != SeverityInfo {
 			return VerdictReady, "Ready, but " + fs[0].Cause
 		}
 		return VerdictReady, "Ready"
@@ -211,56 +267,4 @@ func lower(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// ruleContainerStates is the first slice: every container that is waiting
-// or terminated with a reason is reported with that reason verbatim.
-// Deeper rules (image classification, crash loops...) refine it.
-func ruleContainerStates(c *PodContext) []Finding {
-	p := c.Pod
-	var out []Finding
-	for _, s := range p.Status.ContainerStatuses {
-		w := s.State.Waiting
-		if w == nil || w.Reason == "" || w.Reason == "ContainerCreating" || w.Reason == "PodInitializing" {
-			continue
-		}
-		code := Code(w.Reason)
-		if _, ok := Info(code); !ok {
-			code = CodeRunContainerError
-		}
-		out = append(out, Finding{
-			Code:      code,
-			Severity:  SeverityError,
-			Object:    podRef(p),
-			Container: s.Name,
-			Cause:     fmt.Sprintf("container %s is waiting: %s", s.Name, w.Reason),
-			Evidence: []Evidence{{
-				Source:  fmt.Sprintf("status.containerStatuses[%s].state.waiting", s.Name),
-				Message: joinNonEmpty(": ", w.Reason, w.Message),
-			}},
-			Next: []string{fmt.Sprintf("kubectl describe pod %s%s", p.Name, nsFlag(p.Namespace))},
-		})
-	}
-	return out
-}
-
-// ruleUnscheduled reports the scheduler's own verdict.
-func ruleUnscheduled(c *PodContext) []Finding {
-	p := c.Pod
-	if p.Spec.NodeName != "" {
-		return nil
-	}
-	for _, cond := range p.Status.Conditions {
-		if cond.Type == corev1.PodScheduled && cond.Status == corev1.ConditionFalse && cond.Reason == corev1.PodReasonUnschedulable {
-			return []Finding{{
-				Code:     CodeUnschedulable,
-				Severity: SeverityError,
-				Object:   podRef(p),
-				Cause:    "no node can run the pod",
-				Evidence: []Evidence{{Source: "status.conditions[PodScheduled]", Message: cond.Message}},
-				Next:     []string{fmt.Sprintf("kubectl describe pod %s%s", p.Name, nsFlag(p.Namespace))},
-			}}
-		}
-	}
-	return nil
 }

@@ -1,0 +1,272 @@
+package explain
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Pull failure kinds, as Facts["kind"] carries them.
+const (
+	pullNotFound  = "notFound"
+	pullAuth      = "auth"
+	pullRateLimit = "rateLimit"
+	pullNetwork   = "network"
+	pullPlatform  = "platform"
+	pullUnknown   = "unknown"
+)
+
+// classifyPull reads a pull error (the Failed event, or the waiting
+// message) and says what kind of failure it is. The order matters: a 429
+// mentions "too many requests" before anything else, a DNS failure while
+// fetching a token is a network problem, not an auth one.
+func classifyPull(msg string) (Code, string) {
+	l := strings.ToLower(msg)
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(l, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("no matching manifest for", "no match for platform in manifest", "does not match the specified platform", "image platform"):
+		return CodeImagePlatform, pullPlatform
+	case has("toomanyrequests", "too many requests", "rate limit", "pull rate") || reHTTP429.MatchString(l):
+		return CodeImageRateLimit, pullRateLimit
+	case has("no such host", "i/o timeout", "connection refused", "connection reset", "network is unreachable",
+		"no route to host", "x509:", "tls:", "tls handshake", "certificate", "context deadline exceeded",
+		"registry is unavailable", "server gave http response to https client", "dial tcp", ": eof"):
+		return CodeImageNetwork, pullNetwork
+	case has("pull access denied", "unauthorized", "authentication required", "insufficient_scope",
+		"forbidden", "denied", "no basic auth credentials", "failed to authorize", "failed to fetch oauth token") || reHTTPAuth.MatchString(l):
+		return CodeImageAuth, pullAuth
+	case has("not found", "manifest unknown", "name unknown", "does not exist", "no such image", "repository name not known") || reHTTP404.MatchString(l):
+		return CodeImageNotFound, pullNotFound
+	}
+	return CodeImagePullBackOff, pullUnknown
+}
+
+// HTTP status codes stand alone in registry errors; digests are hex and
+// must not match.
+var (
+	reHTTP429  = regexp.MustCompile(`\b429\b`)
+	reHTTPAuth = regexp.MustCompile(`\b(401|403)\b`)
+	reHTTP404  = regexp.MustCompile(`\b404\b`)
+)
+
+var (
+	rePlatform    = regexp.MustCompile(`(?i)no matching manifest for ([^\s]+) in the manifest list`)
+	reNoSuchHost  = regexp.MustCompile(`lookup ([^\s]+)(?: on [^\s]+)?: no such host`)
+	reImageInPull = regexp.MustCompile(`(?:Failed to pull image|Back-off pulling image) "([^"]+)"`)
+)
+
+// registryOf is the registry host of an image reference (docker.io when
+// the reference names none).
+func registryOf(image string) string {
+	first, _, found := strings.Cut(image, "/")
+	if !found {
+		return "docker.io"
+	}
+	if strings.ContainsAny(first, ".:") || first == "localhost" {
+		return first
+	}
+	return "docker.io"
+}
+
+// isPullFailure tells the event that carries the registry's own words
+// among the kubelet's "Failed" events (which also say "Error: ErrImagePull"
+// and carry create/start errors).
+func isPullFailure(msg string) bool {
+	return strings.HasPrefix(msg, "Failed to pull image")
+}
+
+// ruleImagePull explains containers (init containers included) that wait
+// on an image: one finding per container, classified from the best
+// message there is, with the waiting state and the latest Failed event.
+func ruleImagePull(c *PodContext) []Finding {
+	var out []Finding
+	for _, pc := range c.containers() {
+		switch pc.waitingReason() {
+		case "ErrImagePull", "ImagePullBackOff", "RegistryUnavailable", "SignatureValidationFailed", "ImageInspectError":
+			out = append(out, c.pullFinding(pc))
+		case "InvalidImageName":
+			out = append(out, c.simpleImageFinding(pc, CodeInvalidImageName,
+				fmt.Sprintf("the image reference %q of %s is not a valid image name", imageOf(pc), pc.what())))
+		case "ErrImageNeverPull":
+			out = append(out, c.simpleImageFinding(pc, CodeImageNeverPull,
+				fmt.Sprintf("%s has imagePullPolicy Never, and image %s is not on node %s", pc.what(), imageOf(pc), orUnknown(c.Pod.Spec.NodeName))))
+		}
+	}
+	return out
+}
+
+func imageOf(pc podContainer) string {
+	if pc.Spec != nil && pc.Spec.Image != "" {
+		return pc.Spec.Image
+	}
+	if pc.Status != nil {
+		return pc.Status.Image
+	}
+	return ""
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
+func (c *PodContext) simpleImageFinding(pc podContainer, code Code, cause string) Finding {
+	f := c.finding(code, pc.Name, cause)
+	f.Evidence = []Evidence{waitingEvidence(pc)}
+	if e := latestEvent(c.eventsFor(pc.Name, "Failed", "InspectFailed", "ErrImageNeverPull")); e != nil {
+		f.Evidence = append(f.Evidence, eventEvidence(e))
+	}
+	f.Facts["image"] = imageOf(pc)
+	f.Facts["reason"] = pc.waitingReason()
+	if pc.Init {
+		f.Facts["init"] = "true"
+	}
+	f.Next = []string{c.cmdDescribe()}
+	return f
+}
+
+func (c *PodContext) pullFinding(pc podContainer) Finding {
+	p := c.Pod
+	w := pc.waiting()
+	image := imageOf(pc)
+	fails := eventsMatching(c.eventsFor(pc.Name, "Failed"), isPullFailure)
+	// Prefer the event about this very image: the spec may have changed.
+	var ev *corev1.Event
+	for _, e := range fails {
+		if m := reImageInPull.FindStringSubmatch(e.Message); m == nil || sameImage(m[1], image) {
+			ev = e
+		}
+	}
+	// The event carries the registry's own words; the waiting message of a
+	// back-off carries them too on recent kubelets ("Back-off pulling image
+	// "x": ErrImagePull: ...").
+	code, kind := CodeImagePullBackOff, pullUnknown
+	var msg string
+	if ev != nil {
+		msg = ev.Message
+		code, kind = classifyPull(ev.Message)
+	}
+	if kind == pullUnknown {
+		if cd, k := classifyPull(w.Message); k != pullUnknown {
+			code, kind, msg = cd, k, w.Message
+		}
+	}
+	if kind == pullUnknown && w.Reason == "RegistryUnavailable" {
+		code, kind = CodeImageNetwork, pullNetwork
+	}
+	reg := registryOf(image)
+	who := pc.what()
+	var cause string
+	switch kind {
+	case pullNotFound:
+		cause = fmt.Sprintf("image %s does not exist: the tag or repository name is wrong, or it was never pushed", image)
+	case pullAuth:
+		if strings.Contains(strings.ToLower(msg), "repository does not exist or may require authorization") {
+			cause = fmt.Sprintf("registry %s refused to pull %s: the repository does not exist, or it is private and the pod has no credentials for it", reg, image)
+		} else {
+			cause = fmt.Sprintf("registry %s refused to pull %s: the credentials (imagePullSecrets) are missing or wrong", reg, image)
+		}
+	case pullRateLimit:
+		cause = fmt.Sprintf("registry %s rate-limited the pull of %s: too many pulls, anonymous or from this node's address", reg, image)
+	case pullNetwork:
+		cause = fmt.Sprintf("node %s could not reach registry %s to pull %s: %s", orUnknown(p.Spec.NodeName), reg, image, networkDetail(msg))
+	case pullPlatform:
+		plat := ""
+		if m := rePlatform.FindStringSubmatch(msg); m != nil {
+			plat = m[1]
+		}
+		if plat == "" && c.Node != nil {
+			plat = c.Node.Status.NodeInfo.OperatingSystem + "/" + c.Node.Status.NodeInfo.Architecture
+		}
+		if plat != "" {
+			cause = fmt.Sprintf("image %s has no variant for %s, the platform of node %s", image, plat, orUnknown(p.Spec.NodeName))
+		} else {
+			cause = fmt.Sprintf("image %s has no variant for the platform of node %s", image, orUnknown(p.Spec.NodeName))
+		}
+	default:
+		cause = fmt.Sprintf("image %s cannot be pulled and the kubelet is backing off", image)
+		if ev == nil && c.G != nil && c.G.Has("events") {
+			cause += "; the Failed event that said why has expired"
+		}
+	}
+	if pc.Init {
+		cause = who + ": " + cause
+	} else if len(c.Pod.Spec.Containers) > 1 {
+		cause = who + ": " + cause
+	}
+	f := c.finding(code, pc.Name, cause)
+	f.Evidence = []Evidence{waitingEvidence(pc)}
+	if ev != nil {
+		f.Evidence = append(f.Evidence, eventEvidence(ev))
+	} else if bo := latestEvent(eventsMatching(c.eventsFor(pc.Name, "BackOff"), func(m string) bool { return strings.HasPrefix(m, "Back-off pulling image") })); bo != nil {
+		f.Evidence = append(f.Evidence, eventEvidence(bo))
+	}
+	f.Facts["image"] = image
+	f.Facts["registry"] = reg
+	f.Facts["kind"] = kind
+	f.Facts["reason"] = w.Reason
+	if pc.Init {
+		f.Facts["init"] = "true"
+	}
+	switch kind {
+	case pullAuth:
+		if len(p.Spec.ImagePullSecrets) == 0 {
+			sa := p.Spec.ServiceAccountName
+			if sa == "" {
+				sa = "default"
+			}
+			f.Facts["imagePullSecrets"] = ""
+			f.Next = append(f.Next, fmt.Sprintf("kubectl get serviceaccount %s%s -o jsonpath='{.imagePullSecrets}'", sa, nsFlag(p.Namespace)))
+		} else {
+			var names []string
+			for _, s := range p.Spec.ImagePullSecrets {
+				names = append(names, s.Name)
+				f.Next = append(f.Next, fmt.Sprintf("kubectl get secret %s%s", s.Name, nsFlag(p.Namespace)))
+			}
+			f.Facts["imagePullSecrets"] = strings.Join(names, ",")
+		}
+	case pullNetwork, pullPlatform:
+		if p.Spec.NodeName != "" {
+			f.Next = append(f.Next, cmdDescribeNode(p.Spec.NodeName))
+		}
+	}
+	f.Next = append(f.Next, c.cmdDescribe())
+	return f
+}
+
+// sameImage compares references loosely: the kubelet adds ":latest" to
+// untagged ones.
+func sameImage(a, b string) bool {
+	return a == b || a == b+":latest" || b == a+":latest" || strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a)
+}
+
+func networkDetail(msg string) string {
+	l := strings.ToLower(msg)
+	switch {
+	case strings.Contains(l, "no such host"):
+		if m := reNoSuchHost.FindStringSubmatch(msg); m != nil {
+			return fmt.Sprintf("the name %s does not resolve (DNS)", m[1])
+		}
+		return "the registry name does not resolve (DNS)"
+	case strings.Contains(l, "x509:"), strings.Contains(l, "certificate"), strings.Contains(l, "tls:"):
+		return "its TLS certificate is not trusted by the node"
+	case strings.Contains(l, "connection refused"):
+		return "the connection was refused"
+	case strings.Contains(l, "i/o timeout"), strings.Contains(l, "deadline exceeded"), strings.Contains(l, "handshake timeout"):
+		return "the connection timed out"
+	case strings.Contains(l, "http response to https client"):
+		return "the registry speaks plain HTTP and the node expects HTTPS"
+	}
+	return "a network error"
+}

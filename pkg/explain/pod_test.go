@@ -1,0 +1,248 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPodRules runs every failure mode's fixture through ExplainPod and
+// asserts the codes (all of them, in order), the verdict, and the key facts
+// and evidence of the first finding. Words are checked in the golden files.
+func TestPodRules(t *testing.T) {
+	tests := []struct {
+		fixture   string
+		verdict   Verdict
+		codes     []Code
+		container string            // of the first finding
+		facts     map[string]string // of the first finding, a subset
+		evidence  []string          // substrings of the first finding's evidence
+		next      []string          // substrings of the first finding's next steps
+	}{
+		// Not scheduled.
+		{fixture: "sched-insufficient-cpu", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
+			facts:    map[string]string{"resource": "cpu", "requested": "8", "largestAllocatable": "4", "largestNode": "node-a", "fitsEmptyNode": "false", "nodes": "3", "nodesTotal": "3"},
+			evidence: []string{"status.conditions[PodScheduled]", "event Warning FailedScheduling", "3 Insufficient cpu"}},
+		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint, CodeInsufficientResource},
+			facts: map[string]string{"taint": "dedicated=gpu", "nodes": "2", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
+		{fixture: "sched-taint-from-nodes", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint},
+			facts: map[string]string{"taint": "node-role.kubernetes.io/infra:NoSchedule", "nodes": "2"}},
+		{fixture: "sched-node-selector", verdict: VerdictNotReady, codes: []Code{CodeNodeSelectorMismatch},
+			facts: map[string]string{"nodeSelector": "disktype=ssd,kubernetes.io/os=linux", "unmatched": "nodeSelector disktype=ssd"},
+			next:  []string{"kubectl get nodes -L disktype"}},
+		{fixture: "sched-node-affinity", verdict: VerdictNotReady, codes: []Code{CodeNodeSelectorMismatch},
+			facts: map[string]string{"nodeAffinity": "topology.kubernetes.io/zone In [us-east-1z]"}},
+		{fixture: "sched-pvc-missing", verdict: VerdictNotReady, codes: []Code{CodePVCNotFound},
+			facts: map[string]string{"claim": "data"}, next: []string{"kubectl get pvc -n shop"}},
+		{fixture: "sched-pvc-unbound", verdict: VerdictNotReady, codes: []Code{CodePVCUnbound},
+			facts:    map[string]string{"claim": "data", "phase": "Pending", "storageClass": "fast"},
+			evidence: []string{"unbound immediate PersistentVolumeClaims", `storageclass.storage.k8s.io "fast" not found`},
+			next:     []string{"kubectl describe pvc data -n shop"}},
+		{fixture: "sched-volume-node-affinity", verdict: VerdictNotReady, codes: []Code{CodeVolumeNodeAffinity},
+			facts: map[string]string{"claims": "data", "volumes": "pvc-5c1e2f34-9a51-4d0e-8f7a-3b2c1d0e9f8a"}},
+		{fixture: "sched-gated", verdict: VerdictNotReady, codes: []Code{CodeSchedulingGated},
+			facts: map[string]string{"gates": "example.com/quota-check"}},
+		{fixture: "sched-no-verdict", verdict: VerdictNotReady, codes: []Code{CodeNotScheduledYet, CodeEventsExpired},
+			facts: map[string]string{"schedulerName": "batch-scheduler"}},
+		{fixture: "sched-cordoned", verdict: VerdictNotReady, codes: []Code{CodeNoNodes}, facts: map[string]string{"nodes": "2", "nodesTotal": "2"}},
+		{fixture: "sched-no-nodes", verdict: VerdictNotReady, codes: []Code{CodeNoNodes}, facts: map[string]string{"nodesTotal": "0"}},
+
+		// Images.
+		{fixture: "image-not-found", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
+			facts:    map[string]string{"image": "registry.example/shop/web:2.0.0", "kind": "notFound", "reason": "ImagePullBackOff"},
+			evidence: []string{"status.containerStatuses[app].state.waiting", "event Warning Failed", "registry.example/shop/web:2.0.0: not found"}},
+		{fixture: "image-auth", verdict: VerdictNotReady, codes: []Code{CodeImageAuth}, container: "app",
+			facts: map[string]string{"kind": "auth", "registry": "docker.io", "imagePullSecrets": ""},
+			next:  []string{"kubectl get serviceaccount default -n shop"}},
+		{fixture: "image-auth-secret", verdict: VerdictNotReady, codes: []Code{CodeImageAuth}, container: "app",
+			facts: map[string]string{"kind": "auth", "registry": "ghcr.io", "imagePullSecrets": "ghcr-creds"},
+			next:  []string{"kubectl get secret ghcr-creds -n shop"}},
+		{fixture: "image-rate-limit", verdict: VerdictNotReady, codes: []Code{CodeImageRateLimit}, facts: map[string]string{"kind": "rateLimit", "image": "nginx:1.27"}},
+		{fixture: "image-network", verdict: VerdictNotReady, codes: []Code{CodeImageNetwork}, facts: map[string]string{"kind": "network", "registry": "registry.internal:5000"}},
+		{fixture: "image-platform", verdict: VerdictNotReady, codes: []Code{CodeImagePlatform}, facts: map[string]string{"kind": "platform"}},
+		{fixture: "image-platform-named", verdict: VerdictNotReady, codes: []Code{CodeImagePlatform}, facts: map[string]string{"kind": "platform"}},
+		{fixture: "image-invalid-name", verdict: VerdictNotReady, codes: []Code{CodeInvalidImageName}, facts: map[string]string{"image": "registry.example/Shop/Web:2.0.0"}},
+		{fixture: "image-never-pull", verdict: VerdictNotReady, codes: []Code{CodeImageNeverPull}, facts: map[string]string{"image": "shop/web:dev"}},
+		{fixture: "image-backoff-expired", verdict: VerdictNotReady, codes: []Code{CodeImagePullBackOff, CodeEventsExpired},
+			facts: map[string]string{"kind": "unknown", "reason": "ImagePullBackOff"}},
+
+		// Configuration and runtime.
+		{fixture: "config-configmap-missing", verdict: VerdictNotReady, codes: []Code{CodeConfigMapMissing}, container: "app",
+			facts: map[string]string{"configMap": "app-config", "usedBy": "env APP_URL"}},
+		{fixture: "config-secret-missing", verdict: VerdictNotReady, codes: []Code{CodeSecretMissing}, facts: map[string]string{"secret": "db-credentials", "usedBy": "envFrom"}},
+		{fixture: "config-key-missing", verdict: VerdictNotReady, codes: []Code{CodeConfigKeyMissing}, facts: map[string]string{"configMap": "app-config", "key": "url"}},
+		{fixture: "config-run-as-non-root", verdict: VerdictNotReady, codes: []Code{CodeRunAsNonRoot}},
+		{fixture: "runtime-exec-not-found", verdict: VerdictNotReady, codes: []Code{CodeExecNotFound}, facts: map[string]string{"command": "/app/serve", "reason": "StartError"}},
+		{fixture: "runtime-not-in-path", verdict: VerdictNotReady, codes: []Code{CodeExecNotFound}, facts: map[string]string{"command": "gunicorn"}},
+		{fixture: "runtime-permission", verdict: VerdictNotReady, codes: []Code{CodeExecPermission}, facts: map[string]string{"command": "/entrypoint.sh"}},
+		{fixture: "runtime-exec-format", verdict: VerdictNotReady, codes: []Code{CodeExecFormat}, container: "worker",
+			facts: map[string]string{"nodeArch": "arm64", "exitCode": "1"}, evidence: []string{"logs --previous", "> exec /usr/local/bin/worker: exec format error"}},
+		{fixture: "volume-configmap-missing", verdict: VerdictNotReady, codes: []Code{CodeMountFailed},
+			facts:    map[string]string{"volume": "cfg", "configMap": "web-config", "source": "configMap web-config"},
+			evidence: []string{`MountVolume.SetUp failed for volume "cfg" : configmap "web-config" not found`}},
+		{fixture: "volume-multi-attach", verdict: VerdictNotReady, codes: []Code{CodeMultiAttach},
+			facts: map[string]string{"volume": "data", "claim": "shared-data", "usedBy": "db-0"}, next: []string{"kubectl get volumeattachment"}},
+		{fixture: "volume-attach-failed", verdict: VerdictNotReady, codes: []Code{CodeAttachFailed},
+			facts: map[string]string{"volume": "data", "claim": "data-db-0", "persistentVolume": "pvc-9f8e7d6c-5b4a-4321-9876-543210fedcba"}},
+		{fixture: "sandbox-cni", verdict: VerdictNotReady, codes: []Code{CodeSandboxFailed}, facts: map[string]string{"plugin": "calico", "kind": "network", "node": "node-a"}},
+		{fixture: "creating-slow", verdict: VerdictNotReady, codes: []Code{CodeContainerCreating}, facts: map[string]string{"waiting": "9m"}},
+		{fixture: "creating-pulling", verdict: VerdictNotReady, codes: []Code{CodeContainerCreating}, facts: map[string]string{"image": "registry.example/ml/trainer:5.2"}},
+		{fixture: "init-crashloop", verdict: VerdictNotReady, codes: []Code{CodeCrashLoop}, container: "migrate",
+			facts: map[string]string{"init": "true", "exitCode": "1", "restarts": "4"}, evidence: []string{"status.initContainerStatuses[migrate]", "> 2026/03/01 11:58:22 error: dial tcp"},
+			next: []string{"kubectl logs web-7d4b9c6f5-x2k9p -c migrate -n shop --previous"}},
+		{fixture: "init-image-pull", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "wait-db",
+			facts: map[string]string{"init": "true", "image": "busybox:1.99"}},
+		{fixture: "init-running-long", verdict: VerdictNotReady, codes: []Code{CodeInitContainerBlock}, container: "wait-db",
+			facts: map[string]string{"progress": "0/2", "running": "16m"}},
+
+		// Containers that start and die.
+		{fixture: "crash-exit1", verdict: VerdictNotReady, codes: []Code{CodeCrashLoop}, container: "app",
+			facts:    map[string]string{"exitCode": "1", "restarts": "7", "lived": "3s", "reason": "Error"},
+			evidence: []string{"lastState.terminated", "event Warning BackOff", "> panic: open /etc/web/config.yaml: no such file or directory"},
+			next:     []string{"kubectl logs web-7d4b9c6f5-x2k9p -c app -n shop --previous"}},
+		{fixture: "crash-oom", verdict: VerdictNotReady, codes: []Code{CodeOOMKilled},
+			facts: map[string]string{"memoryLimit": "256Mi", "exitCode": "137", "signal": "SIGKILL", "restarts": "5", "lived": "42s"}},
+		{fixture: "crash-exit0", verdict: VerdictNotReady, codes: []Code{CodeExitedCleanly}, facts: map[string]string{"exitCode": "0", "restarts": "9"}},
+		{fixture: "crash-segfault", verdict: VerdictNotReady, codes: []Code{CodeCrashLoop}, facts: map[string]string{"exitCode": "139", "signal": "SIGSEGV"}},
+		{fixture: "crash-terminated-never", verdict: VerdictNotReady, codes: []Code{CodeTerminatedError}, facts: map[string]string{"exitCode": "2"},
+			next: []string{"kubectl logs report-28473920-vx8cd -c app -n shop"}},
+		{fixture: "container-status-unknown", verdict: VerdictNotReady, codes: []Code{CodeContainerUnknown}, facts: map[string]string{"exitCode": "137", "node": "node-a"}},
+		{fixture: "flapping", verdict: VerdictReady, codes: []Code{CodeFlapping}, facts: map[string]string{"restarts": "4", "reason": "OOMKilled", "lastRestart": "15m"}},
+
+		// Probes.
+		{fixture: "probe-liveness", verdict: VerdictNotReady, codes: []Code{CodeLivenessFailed},
+			facts:    map[string]string{"probe": "liveness", "probeType": "httpGet", "failureThreshold": "3", "periodSeconds": "10", "lastFailure": "HTTP probe failed with statuscode: 500"},
+			evidence: []string{"http-get http://:8080/healthz delay=5s timeout=1s period=10s #success=1 #failure=3", "Container app failed liveness probe, will be restarted"}},
+		{fixture: "probe-readiness", verdict: VerdictNotReady, codes: []Code{CodeReadinessFailed},
+			facts: map[string]string{"probe": "readiness", "lastFailure": "HTTP probe failed with statuscode: 503"}, evidence: []string{"Readiness probe failed"}},
+		{fixture: "probe-readiness-refused", verdict: VerdictNotReady, codes: []Code{CodeReadinessFailed}, facts: map[string]string{"probe": "readiness"}},
+		{fixture: "probe-startup", verdict: VerdictNotReady, codes: []Code{CodeStartupFailed},
+			facts: map[string]string{"probe": "startup", "budget": "5m0s", "failureThreshold": "30", "probeType": "exec"}},
+		{fixture: "readiness-gate", verdict: VerdictNotReady, codes: []Code{CodeReadinessGate},
+			facts: map[string]string{"gate": "target-health.elbv2.k8s.aws/k8s-shop-web-3f2a1b", "status": "False"}},
+		{fixture: "not-ready-no-cause", verdict: VerdictNotReady, codes: []Code{CodeNotReadyNoCause, CodeEventsExpired}, facts: map[string]string{"probe": "readiness"}},
+		{fixture: "events-forbidden", verdict: VerdictNotReady, codes: []Code{CodeNotReadyNoCause}},
+
+		// Ended or going away.
+		{fixture: "evicted-memory", verdict: VerdictNotReady, codes: []Code{CodeEvicted},
+			facts: map[string]string{"resource": "memory", "container": "app", "usage": "1843Mi", "request": "256Mi", "node": "node-a"}},
+		{fixture: "admission-outofcpu", verdict: VerdictNotReady, codes: []Code{CodeAdmissionRejected}, facts: map[string]string{"reason": "OutOfcpu", "resource": "cpu"}},
+		{fixture: "admission-sysctl", verdict: VerdictNotReady, codes: []Code{CodeSysctlForbidden}, facts: map[string]string{"sysctl": "net.core.somaxconn"}},
+		{fixture: "preempted", verdict: VerdictNotReady, codes: []Code{CodePreempted}, facts: map[string]string{"by": "scheduler", "priority": "100"}},
+		{fixture: "node-shutdown", verdict: VerdictNotReady, codes: []Code{CodeNodeShutdown, CodeEventsExpired}, facts: map[string]string{"node": "node-a"}},
+		{fixture: "stuck-terminating-finalizer", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating},
+			facts: map[string]string{"finalizers": "example.com/drain-connections", "overdue": "20m"}},
+		{fixture: "stuck-terminating-node-down", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating, CodeNodeNotReady},
+			facts: map[string]string{"node": "node-a", "overdue": "10m"}, next: []string{"kubectl describe node node-a"}},
+		{fixture: "node-not-ready", verdict: VerdictNotReady, codes: []Code{CodeNodeNotReady}, facts: map[string]string{"node": "node-a", "condition": "Ready=Unknown"}},
+		{fixture: "node-pressure", verdict: VerdictReady, codes: []Code{CodeNodePressure}, facts: map[string]string{"conditions": "MemoryPressure"}},
+		{fixture: "completed-under-rs", verdict: VerdictNotReady, codes: []Code{CodeCompletedUnexpect}, facts: map[string]string{"owner": "replicaset/web-7d4b9c6f5"}},
+		{fixture: "pod-failed-deadline", verdict: VerdictNotReady, codes: []Code{CodePodFailed}, facts: map[string]string{"reason": "DeadlineExceeded"}},
+
+		// Not failures.
+		{fixture: "healthy", verdict: VerdictReady, codes: nil},
+		{fixture: "job-succeeded", verdict: VerdictReady, codes: nil},
+		{fixture: "starting", verdict: VerdictProgressing, codes: []Code{CodeStarting}, facts: map[string]string{"status": "ContainerCreating"}},
+		{fixture: "starting-no-events", verdict: VerdictProgressing, codes: []Code{CodeStarting}},
+		{fixture: "starting-probe-delay", verdict: VerdictProgressing, codes: []Code{CodeStarting}},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.fixture] = true
+		t.Run(tt.fixture, func(t *testing.T) {
+			g := loadFixture(t, tt.fixture)
+			r := ExplainPod(g, &g.Snap.Pods[0])
+			var got []Code
+			for _, f := range r.Findings {
+				got = append(got, f.Code)
+			}
+			if !equalCodes(got, tt.codes) {
+				t.Fatalf("codes = %v, want %v\n%s", got, tt.codes, renderResult(r))
+			}
+			if r.Verdict != tt.verdict {
+				t.Errorf("verdict = %s, want %s (%s)", r.Verdict, tt.verdict, r.Summary)
+			}
+			if len(r.Findings) == 0 {
+				return
+			}
+			f := r.Findings[0]
+			if f.Object.Kind != KindPod || f.Object.Name != g.Snap.Pods[0].Name {
+				t.Errorf("object = %+v, want the pod", f.Object)
+			}
+			if f.Cause == "" || strings.Contains(f.Cause, "\n") {
+				t.Errorf("cause must be one line: %q", f.Cause)
+			}
+			if tt.container != "" && f.Container != tt.container {
+				t.Errorf("container = %q, want %q", f.Container, tt.container)
+			}
+			for k, want := range tt.facts {
+				if got, ok := f.Facts[k]; !ok || got != want {
+					t.Errorf("fact %s = %q (present %v), want %q", k, got, ok, want)
+				}
+			}
+			var ev strings.Builder
+			for _, e := range f.Evidence {
+				ev.WriteString(e.Source + ": " + e.Message + "\n")
+			}
+			for _, want := range tt.evidence {
+				if !strings.Contains(ev.String(), want) {
+					t.Errorf("evidence lacks %q:\n%s", want, ev.String())
+				}
+			}
+			for _, want := range tt.next {
+				if !strings.Contains(strings.Join(f.Next, "\n"), want) {
+					t.Errorf("next lacks %q: %q", want, f.Next)
+				}
+			}
+			if f.Severity != SeverityInfo && len(f.Next) == 0 {
+				t.Errorf("finding %s has no next step", f.Code)
+			}
+		})
+	}
+	// One fixture, one test: every fixture is asserted here.
+	for _, name := range fixtureNames(t) {
+		if !covered[name] {
+			t.Errorf("fixture %s has no case in TestPodRules", name)
+		}
+	}
+}
+
+func equalCodes(a, b []Code) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPodEvidenceShape checks what every finding of every fixture must
+// have: a known code with its severity, evidence with a stable source, and
+// event evidence carrying its count and time in their own fields.
+func TestPodEvidenceShape(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		g := loadFixture(t, name)
+		for i := range g.Snap.Pods {
+			for _, f := range DiagnosePod(g, &g.Snap.Pods[i]) {
+				info, ok := Info(f.Code)
+				if !ok {
+					t.Errorf("%s: unknown code %s", name, f.Code)
+					continue
+				}
+				if f.Severity != info.Severity {
+					t.Errorf("%s: %s has severity %s, the table says %s", name, f.Code, f.Severity, info.Severity)
+				}
+				for _, e := range f.Evidence {
+					if strings.HasPrefix(e.Source, "event ") && (e.Count == 0 || e.LastSeen == nil) {
+						t.Errorf("%s: %s: event evidence without count or time: %+v", name, f.Code, e)
+					}
+					if strings.ContainsAny(e.Source, "()") || strings.Contains(e.Source, " ago") {
+						t.Errorf("%s: %s: source is not machine-stable: %q", name, f.Code, e.Source)
+					}
+				}
+			}
+		}
+	}
+}
