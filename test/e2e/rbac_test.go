@@ -38,7 +38,7 @@ func quoteAll(s []string) string {
 func TestLeastPrivilege(t *testing.T) {
 	ns := namespace(t)
 	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
-	apply(t, ns, deployment("broken", "registry.example/app:v9", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
 	waitWhy(t, 90*time.Second, "web Ready as admin reader", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
 
 	for _, tc := range []struct {

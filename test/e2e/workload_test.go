@@ -57,7 +57,7 @@ func TestMissingServiceAccount(t *testing.T) {
 
 func TestProgressDeadlineExceeded(t *testing.T) {
 	ns := namespace(t)
-	m := strings.Replace(deployment("slow", "registry.example/slow:v1", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
+	m := strings.Replace(deployment("slow", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
 		"spec:\n  replicas: 1", "spec:\n  progressDeadlineSeconds: 5\n  replicas: 1", 1)
 	apply(t, ns, m)
 	r := waitWhy(t, 120*time.Second, "ProgressDeadlineExceeded", func(r result) bool { return hasCode(t, r, explain.CodeProgressDeadline) },
@@ -144,12 +144,12 @@ func TestNewRevisionFailsWhileOldServes(t *testing.T) {
 	ns := namespace(t)
 	apply(t, ns, deployment("api", "nginx:1.27", 2, nil, ""))
 	waitWhy(t, 90*time.Second, "api Ready", func(r result) bool { return r.Code == 0 }, "deploy/api", "-n", ns)
-	apply(t, ns, deployment("api", "registry.example/api:v2", 2, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	apply(t, ns, deployment("api", "registry.example/app:v2", 2, map[string]string{"why.test/fault": "image-not-found"}, ""))
 	r := waitWhy(t, 90*time.Second, "RolloutStuck", func(r result) bool { return hasCode(t, r, explain.CodeRolloutStuck) },
 		"deploy/api", "-n", ns, "-o", "json")
 	f := finding(t, r, explain.CodeRolloutStuck)
 	text := f.Cause + " " + strings.Join(mapValues(f.Facts), " ")
-	for _, want := range []string{"nginx:1.27", "registry.example/api:v2"} {
+	for _, want := range []string{"nginx:1.27", "registry.example/app:v2"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("RolloutStuck should name what differs (%s): %+v", want, f)
 		}
