@@ -430,7 +430,7 @@ func failingOnly(items []explain.Result) []explain.Result {
 }
 
 func (o *Options) print(rep explain.Report, now time.Time) error {
-	popts := printers.Options{Color: o.useColor(), Wide: o.Output == "wide", Now: now}
+	popts := printers.Options{Color: o.useColor(), Wide: o.Output == "wide", Now: now, AllNamespaces: o.AllNamespaces || len(o.Filenames) > 0 && o.Namespace == ""}
 	switch o.Output {
 	case "json":
 		return printers.JSON(o.Out, rep)

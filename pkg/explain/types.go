@@ -62,6 +62,9 @@ type Evidence struct {
 	// Count and LastSeen are set for events.
 	Count    int32      `json:"count,omitempty"`
 	LastSeen *time.Time `json:"lastSeen,omitempty"`
+	// FirstSeen is the event's first occurrence, when known, so a
+	// repeated event reads "(x12 over 5m)" like kubectl describe.
+	FirstSeen *time.Time `json:"firstSeen,omitempty"`
 }
 
 // Finding is one cause, about one object (or a group of pods).

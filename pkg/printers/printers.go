@@ -4,6 +4,7 @@
 package printers
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,106 +12,107 @@ import (
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/explain"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"k8s.io/apimachinery/pkg/util/duration"
 	"sigs.k8s.io/yaml"
 )
 
-// Options shape the human output.
+// Options shape the human output. JSON and YAML ignore them.
 type Options struct {
+	// Color turns on ANSI colors. The command decides it from --color,
+	// NO_COLOR, TERM=dumb and whether Out is a terminal; printers only obey.
 	Color bool
-	Wide  bool
-	Now   time.Time
+	// Wide is -o wide: the table gains NODE, RESTARTS and EVIDENCE and
+	// keeps DETAIL whole.
+	Wide bool
+	// AllNamespaces adds the NAMESPACE column, as kubectl get -A does.
+	AllNamespaces bool
+	// Now is the instant ages are measured from (the snapshot's time, so
+	// tests and -f files give stable output). Zero means time.Now().
+	Now time.Time
 }
 
-// JSON writes the report as indented JSON.
-func JSON(w io.Writer, rep explain.Report) error {
-	b, err := json.MarshalIndent(rep, "", "    ")
-	if err != nil {
-		return err
+func (o Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
 	}
-	_, err = fmt.Fprintln(w, string(b))
+	return o.Now
+}
+
+// JSON writes the report as JSON indented by 4 spaces, like kubectl -o json.
+// HTML escaping is off so messages such as "<none>" stay verbatim.
+func JSON(w io.Writer, rep explain.Report) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(document(rep)); err != nil {
+		return fmt.Errorf("encode report as json: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-// YAML writes the report as YAML.
+// YAML writes the report as YAML with the same keys as JSON (sorted, as
+// kubectl -o yaml prints them).
 func YAML(w io.Writer, rep explain.Report) error {
-	b, err := yaml.Marshal(rep)
+	b, err := yaml.Marshal(document(rep))
 	if err != nil {
-		return err
+		return fmt.Errorf("encode report as yaml: %w", err)
 	}
 	_, err = w.Write(b)
 	return err
 }
 
-// Tree writes each result as a tree: verdict and cause first, evidence
-// under it, the next command last.
-func Tree(w io.Writer, rep explain.Report, o Options) error {
-	for i, r := range rep.Items {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s %s: %s\n", r.Target, r.Verdict, r.Summary)
-		if len(r.Owners) > 0 {
-			fmt.Fprintf(w, "  part of %s\n", strings.Join(r.Owners, " <- "))
-		}
-		for _, f := range r.Findings {
-			fmt.Fprintf(w, "  [%s] %s %s: %s\n", f.Code, f.Severity, f.Object, f.Cause)
-			for _, e := range f.Evidence {
-				fmt.Fprintf(w, "      %s: %s\n", e.Source, e.Message)
-			}
-			for _, n := range f.Next {
-				fmt.Fprintf(w, "      next: %s\n", n)
-			}
-		}
-		if r.Tree != nil {
-			printNode(w, r.Tree, "  ")
-		}
-		for _, n := range r.Notes {
-			fmt.Fprintf(w, "  note: %s\n", n)
-		}
+// document makes the schema's promises hold whatever the caller built:
+// apiVersion and kind are always set, and items is a list, never null.
+func document(rep explain.Report) explain.Report {
+	if rep.APIVersion == "" {
+		rep.APIVersion = explain.ReportAPIVersion
 	}
-	for _, n := range rep.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+	if rep.Kind == "" {
+		rep.Kind = explain.ReportKind
 	}
-	return nil
+	if rep.Items == nil {
+		rep.Items = []explain.Result{}
+	}
+	return rep
 }
 
-func printNode(w io.Writer, n *explain.Node, indent string) {
-	fmt.Fprintf(w, "%s%s  %s\n", indent, n.Ref, n.Status)
-	for _, c := range n.Children {
-		printNode(w, c, indent+"  ")
+// age is kubectl's AGE: "45s", "5m30s", "3h", "2d4h", "<unknown>" when the
+// time is not known.
+func age(now, t time.Time) string {
+	if t.IsZero() {
+		return "<unknown>"
 	}
+	return duration.HumanDuration(now.Sub(t))
 }
 
-// Table writes one row per result, like kubectl get.
-func Table(w io.Writer, rep explain.Report, o Options) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-	)
-	t.Header([]string{"NAMESPACE", "OBJECT", "READY", "CAUSE", "DETAIL", "AGE"})
-	for _, r := range rep.Items {
-		cause, detail := string(r.Verdict), r.Summary
-		if f := r.Cause(); f != nil {
-			cause = string(f.Code)
-		}
-		age := ""
-		if !r.Created.IsZero() {
-			age = explain.HumanDuration(o.Now.Sub(r.Created))
-		}
-		if err := t.Append([]string{r.Target.Namespace, r.Target.String(), r.Ready, cause, detail, age}); err != nil {
-			return err
-		}
+// verdictText is the verdict as a person reads it: a Ready target that
+// keeps restarting says so.
+func verdictText(r explain.Result) string {
+	if r.Verdict == explain.VerdictReady && r.Flapping {
+		return "Ready (restarting)"
 	}
-	return t.Render()
+	if r.Verdict == "" {
+		return string(explain.VerdictUnknown)
+	}
+	return string(r.Verdict)
+}
+
+// firstLine cuts s at its first newline and marks the cut, for places that
+// have one line to give (table cells).
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimRight(s[:i], " \r") + " …"
+	}
+	return s
+}
+
+// truncate shortens s to at most n runes, ending in "…" when cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimRight(string(r[:n-1]), " ") + "…"
 }
