@@ -31,7 +31,7 @@ docs:
 
 ## e2e: start the local control plane (if needed) and run the end-to-end tests
 e2e: cluster-up
-	go test -tags e2e -count=1 -v -timeout 30m ./test/e2e/
+	go test -tags e2e -count=1 -v -parallel 6 -timeout 30m ./test/e2e/
 
 ## demo: local control plane + broken demo workloads + kubectl why on them
 demo: build

@@ -221,7 +221,7 @@ EOF
   start kwok "$BIN/kwok" --kubeconfig "$STATE/kubeconfig" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --config "$STATE/kwok-stages.yaml" --server-address "127.0.0.1:$(free_port)" \
-    --cidr 10.0.0.0/16 --node-ip 10.1.0.1
+    --cidr 10.0.0.0/16 --node-ip 10.1.0.1 --node-lease-duration-seconds 40
 
   nodes | kubectl --kubeconfig "$STATE/kubeconfig" apply -f - >/dev/null
   wait_for "nodes Ready" 60 bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"

@@ -24,7 +24,7 @@ trap 'hack/cluster.sh down >/dev/null 2>&1 || true' EXIT
 hack/cluster.sh up
 
 step "end-to-end tests (kubectl why against the local control plane)"
-go test -tags e2e -count=1 -v -timeout 40m ./test/e2e/ 2>&1 | tee _output/e2e.log | grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|e2e:)' || true
+go test -tags e2e -count=1 -v -parallel 6 -timeout 40m ./test/e2e/ 2>&1 | tee _output/e2e.log | grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|PASS|FAIL|ok|e2e:)' || true
 if ! grep -q '^ok' _output/e2e.log; then
   echo "e2e tests failed; full log in _output/e2e.log:" >&2
   grep -B2 -A40 -- '--- FAIL' _output/e2e.log | head -300 >&2 || tail -100 _output/e2e.log >&2

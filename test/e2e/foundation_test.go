@@ -12,6 +12,7 @@ import (
 )
 
 func TestHealthyDeploymentIsReady(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("web", "nginx:1.27", 2, nil, ""))
 	r := waitWhy(t, 90*time.Second, "deployment Ready", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
@@ -31,6 +32,7 @@ func TestHealthyDeploymentIsReady(t *testing.T) {
 }
 
 func TestImageCannotBePulled(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
 	r := waitWhy(t, 90*time.Second, "ImageNotFound", func(r result) bool { return hasCode(t, r, explain.CodeImageNotFound) },
@@ -47,6 +49,7 @@ func TestImageCannotBePulled(t *testing.T) {
 }
 
 func TestCrashLoop(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
 	r := waitWhy(t, 90*time.Second, "CrashLoopBackOff", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoop) },
@@ -58,6 +61,7 @@ func TestCrashLoop(t *testing.T) {
 }
 
 func TestUnschedulableRealScheduler(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("huge", "nginx:1.27", 1, nil, `        resources:
           requests:
@@ -73,6 +77,7 @@ func TestUnschedulableRealScheduler(t *testing.T) {
 }
 
 func TestQuotaBlocksDeployment(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, `apiVersion: v1
 kind: ResourceQuota
@@ -96,6 +101,7 @@ spec:
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -15,6 +15,7 @@ import (
 // kubelet's own reasons and messages, selected by the why.test/fault
 // annotation; scheduler-side ones come from the real kube-scheduler.
 func TestPodFailureModes(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	for _, tc := range []struct {
 		fault string
@@ -46,6 +47,7 @@ func TestPodFailureModes(t *testing.T) {
 }
 
 func TestSchedulerCauses(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	for _, tc := range []struct {
 		name     string
@@ -79,6 +81,7 @@ func TestSchedulerCauses(t *testing.T) {
 }
 
 func TestHealthyJobPodIsNotAFailure(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, `apiVersion: batch/v1
 kind: Job

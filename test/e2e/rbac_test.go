@@ -36,6 +36,7 @@ func quoteAll(s []string) string {
 // not checked, the rest of the answer still comes, and nothing is called
 // Ready for want of data.
 func TestLeastPrivilege(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
 	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))

@@ -16,6 +16,7 @@ import (
 // and then reads the apiserver's audit log: every request from that user
 // must be a get, list or watch.
 func TestReadOnlyAuditLog(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
 	apply(t, ns, deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))

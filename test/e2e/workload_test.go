@@ -14,6 +14,7 @@ import (
 // admission plugins of the local control plane, not by fixtures.
 
 func TestLimitRangeRejectsPods(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, `apiVersion: v1
 kind: LimitRange
@@ -37,6 +38,7 @@ spec:
 }
 
 func TestPodSecurityRestricted(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t, "pod-security.kubernetes.io/enforce=restricted")
 	apply(t, ns, deployment("priv", "nginx:1.27", 1, nil, `        securityContext:
           privileged: true
@@ -49,6 +51,7 @@ func TestPodSecurityRestricted(t *testing.T) {
 }
 
 func TestMissingServiceAccount(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("nosa", "nginx:1.27", 1, nil, "")+"      serviceAccountName: ghost\n")
 	waitWhy(t, 90*time.Second, "ServiceAccountNotFound", func(r result) bool { return hasCode(t, r, explain.CodeServiceAccount) },
@@ -56,6 +59,7 @@ func TestMissingServiceAccount(t *testing.T) {
 }
 
 func TestProgressDeadlineExceeded(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	m := strings.Replace(deployment("slow", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
 		"spec:\n  replicas: 1", "spec:\n  progressDeadlineSeconds: 5\n  replicas: 1", 1)
@@ -69,6 +73,7 @@ func TestProgressDeadlineExceeded(t *testing.T) {
 }
 
 func TestPausedRollout(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("paused", "nginx:1.27", 1, nil, ""))
 	waitWhy(t, 90*time.Second, "Ready first", func(r result) bool { return r.Code == 0 }, "deploy/paused", "-n", ns)
@@ -79,6 +84,7 @@ func TestPausedRollout(t *testing.T) {
 }
 
 func TestStatefulSetBlockedAtOrdinalZero(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, `apiVersion: apps/v1
 kind: StatefulSet
@@ -112,6 +118,7 @@ spec:
 }
 
 func TestStatefulSetPartition(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, `apiVersion: apps/v1
 kind: StatefulSet
@@ -141,6 +148,7 @@ spec:
 }
 
 func TestNewRevisionFailsWhileOldServes(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("api", "nginx:1.27", 2, nil, ""))
 	waitWhy(t, 90*time.Second, "api Ready", func(r result) bool { return r.Code == 0 }, "deploy/api", "-n", ns)
@@ -160,6 +168,7 @@ func TestNewRevisionFailsWhileOldServes(t *testing.T) {
 }
 
 func TestHealthyRolloutIsNotAFailure(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("roll", "nginx:1.27", 4, nil, ""))
 	waitWhy(t, 90*time.Second, "roll Ready", func(r result) bool { return r.Code == 0 }, "deploy/roll", "-n", ns)
