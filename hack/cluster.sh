@@ -198,7 +198,7 @@ EOF
     --client-ca-file "$STATE/pki/ca.crt" \
     --service-account-key-file "$STATE/pki/sa.pub" --service-account-signing-key-file "$STATE/pki/sa.key" \
     --service-account-issuer "https://kubernetes.default.svc" \
-    --authorization-mode Node,RBAC --service-cluster-ip-range 10.96.0.0/16 \
+    --authorization-mode Node,RBAC --service-cluster-ip-range 10.96.0.0/16 --allow-privileged=true \
     --endpoint-reconciler-type none \
     --audit-policy-file "$STATE/audit-policy.yaml" --audit-log-path "$STATE/audit.log" \
     --audit-log-mode batch --audit-log-batch-max-wait 1s --audit-log-maxsize 500 \

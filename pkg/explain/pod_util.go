@@ -230,7 +230,9 @@ func (c *PodContext) eventsFor(container string, reasons ...string) []*corev1.Ev
 		if e == nil {
 			continue
 		}
-		if container != "" && containerOfEvent(e) != container {
+		// An event without a fieldPath names no container (some emitters
+		// leave it out): it may be about any of them, so it is kept.
+		if ec := containerOfEvent(e); container != "" && ec != "" && ec != container {
 			continue
 		}
 		if len(reasons) > 0 && !containsString(reasons, e.Reason) {

@@ -71,7 +71,7 @@ func TestUnschedulableRealScheduler(t *testing.T) {
 		func(r result) bool {
 			return hasCode(t, r, explain.CodeUnschedulable) || hasCode(t, r, explain.CodeInsufficientResource)
 		}, "deploy/huge", "-n", ns, "-o", "json")
-	if !strings.Contains(r.Stdout, "Insufficient cpu") {
+	if !strings.Contains(evidence(t, r), "Insufficient cpu") {
 		t.Errorf("want the scheduler's own message (Insufficient cpu) as evidence:\n%s", r.Stdout)
 	}
 }
@@ -95,7 +95,7 @@ spec:
 	apply(t, ns, deployment("many", "nginx:1.27", 3, nil, ""))
 	r := waitWhy(t, 90*time.Second, "QuotaExceeded from the real ReplicaSet controller",
 		func(r result) bool { return hasCode(t, r, explain.CodeQuotaExceeded) }, "deploy/many", "-n", ns, "-o", "json")
-	if !strings.Contains(r.Stdout, "exceeded quota: pods-max") {
+	if !strings.Contains(evidence(t, r), "exceeded quota: pods-max") {
 		t.Errorf("want the controller's FailedCreate message verbatim:\n%s", r.Stdout)
 	}
 }
@@ -165,4 +165,20 @@ func finding(t *testing.T, r result, c explain.Code) explain.Finding {
 	}
 	t.Fatalf("no finding %s in:\n%s", c, r)
 	return explain.Finding{}
+}
+
+// evidence joins every evidence message and cause of a -o json result,
+// decoded, so tests can look for the components' own words verbatim.
+func evidence(t *testing.T, r result) string {
+	t.Helper()
+	var b strings.Builder
+	for _, it := range decode(t, r).Items {
+		for _, f := range it.Findings {
+			b.WriteString(f.Cause + "\n")
+			for _, e := range f.Evidence {
+				b.WriteString(e.Message + "\n")
+			}
+		}
+	}
+	return b.String()
 }

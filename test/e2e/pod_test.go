@@ -73,7 +73,7 @@ func TestSchedulerCauses(t *testing.T) {
 				}
 				return false
 			}, "pod/"+tc.name, "-n", ns, "-o", "json")
-			if !strings.Contains(r.Stdout, tc.evidence) {
+			if !strings.Contains(evidence(t, r), tc.evidence) {
 				t.Errorf("want %q in the evidence:\n%s", tc.evidence, r.Stdout)
 			}
 		})

@@ -32,7 +32,7 @@ spec:
 `))
 	r := waitWhy(t, 90*time.Second, "LimitRangeViolation", func(r result) bool { return hasCode(t, r, explain.CodeLimitRange) },
 		"deploy/big", "-n", ns, "-o", "json")
-	if !strings.Contains(r.Stdout, "maximum memory usage per Container is 1Gi, but limit is 2Gi") {
+	if !strings.Contains(evidence(t, r), "maximum memory usage per Container is 1Gi, but limit is 2Gi") {
 		t.Errorf("want the LimitRanger's message verbatim:\n%s", r.Stdout)
 	}
 }
@@ -45,7 +45,7 @@ func TestPodSecurityRestricted(t *testing.T) {
 `))
 	r := waitWhy(t, 90*time.Second, "PodSecurityViolation", func(r result) bool { return hasCode(t, r, explain.CodePodSecurity) },
 		"deploy/priv", "-n", ns, "-o", "json")
-	if !strings.Contains(r.Stdout, `violates PodSecurity \"restricted:latest\"`) {
+	if !strings.Contains(evidence(t, r), `violates PodSecurity "restricted:latest"`) {
 		t.Errorf("want the PodSecurity admission message verbatim:\n%s", r.Stdout)
 	}
 }
