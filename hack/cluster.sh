@@ -64,7 +64,10 @@ healthy() {
 
 start() { # name, command...
   local name="$1"; shift
-  "$@" >"$STATE/logs/$name.log" 2>&1 &
+  # Debian's etcd (3.4.23) cannot serve watch progress requests, which the
+  # streaming watch-list of client-go needs: without this, informers keep a
+  # stale cache and kwok's lease renewals conflict until nodes go NotReady.
+  KUBE_FEATURE_WatchListClient=false "$@" >"$STATE/logs/$name.log" 2>&1 &
   echo $! >"$STATE/pids/$name"
 }
 
@@ -203,7 +206,7 @@ EOF
     --audit-policy-file "$STATE/audit-policy.yaml" --audit-log-path "$STATE/audit.log" \
     --audit-log-mode batch --audit-log-batch-max-wait 1s --audit-log-maxsize 500 \
     --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
-    --enable-priority-and-fairness=false
+    --enable-priority-and-fairness=false --feature-gates=WatchList=false
   kubeconfig "$api_port"
   wait_for kube-apiserver 90 kubectl --kubeconfig "$STATE/kubeconfig" get --raw /readyz
 
