@@ -65,8 +65,26 @@ func finish(g *graph.Graph, r *Result) {
 
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
-		return fs[i].Severity.rank() < fs[j].Severity.rank()
+		if a, b := fs[i].Severity.rank(), fs[j].Severity.rank(); a != b {
+			return a < b
+		}
+		return rootness(fs[i]) < rootness(fs[j])
 	})
+}
+
+// rootness orders findings of one severity so that the cause comes before
+// its symptoms: what stops pods being created, then what breaks the pods,
+// then what the owner shows because of it (a passed deadline, a stuck
+// rollout).
+func rootness(f Finding) int {
+	switch f.Code {
+	case CodeProgressDeadline, CodeRolloutStuck, CodeReplicasMissing:
+		return 2
+	}
+	if f.Object.Kind == KindPod || f.Count > 0 {
+		return 1
+	}
+	return 0
 }
 
 // gapNotes turns what could not be read into one note per resource, naming

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -116,6 +117,15 @@ func addDoc(s *graph.Snapshot, opts *fixtureOptions, doc []byte) error {
 	case "Node":
 		s.Nodes = append(s.Nodes, corev1.Node{})
 		into = &s.Nodes[len(s.Nodes)-1]
+	case "Deployment":
+		s.Deployments = append(s.Deployments, appsv1.Deployment{})
+		into = &s.Deployments[len(s.Deployments)-1]
+	case "ReplicaSet":
+		s.ReplicaSets = append(s.ReplicaSets, appsv1.ReplicaSet{})
+		into = &s.ReplicaSets[len(s.ReplicaSets)-1]
+	case "StatefulSet":
+		s.StatefulSets = append(s.StatefulSets, appsv1.StatefulSet{})
+		into = &s.StatefulSets[len(s.StatefulSets)-1]
 	case "PersistentVolumeClaim":
 		s.PVCs = append(s.PVCs, corev1.PersistentVolumeClaim{})
 		into = &s.PVCs[len(s.PVCs)-1]

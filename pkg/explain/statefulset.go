@@ -1,0 +1,186 @@
+package explain
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ExplainStatefulSet walks statefulset -> pods by ordinal, and adds the
+// statefulset's own causes: ordered start, partition, OnDelete, storage.
+func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
+	desired := replicas(s.Spec.Replicas, 1)
+	ref := stsRef(s)
+	r := Result{
+		Target:  ref,
+		Ready:   fmt.Sprintf("%d/%d", s.Status.ReadyReplicas, desired),
+		Created: s.CreationTimestamp.Time,
+	}
+	root := &Node{Ref: ref, Status: fmt.Sprintf("%d/%d ready", s.Status.ReadyReplicas, desired)}
+	r.Tree = root
+	start := int32(0)
+	if s.Spec.Ordinals != nil {
+		start = s.Spec.Ordinals.Start
+	}
+	pods := g.PodsOf(s.UID)
+	byOrdinal := map[int32]*corev1.Pod{}
+	for _, p := range pods {
+		if o, ok := ordinalOf(s.Name, p.Name); ok {
+			byOrdinal[o] = p
+		}
+	}
+	sort.Slice(pods, func(i, j int) bool {
+		oi, _ := ordinalOf(s.Name, pods[i].Name)
+		oj, _ := ordinalOf(s.Name, pods[j].Name)
+		return oi < oj
+	})
+	root.Children = podNodes(pods)
+
+	var fs []Finding
+	podFindings := map[string][]Finding{}
+	for _, p := range pods {
+		pf := DiagnosePod(g, p)
+		podFindings[p.Name] = pf
+		fs = append(fs, pf...)
+	}
+	fs = append(fs, failedCreate(g, ref, "")...)
+
+	// Ordered start: the first ordinal that is not Ready holds back the rest.
+	ordered := s.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
+	var missing []string
+	for o := start; o < start+desired; o++ {
+		if byOrdinal[o] == nil {
+			missing = append(missing, fmt.Sprintf("%s-%d", s.Name, o))
+		}
+	}
+	if ordered && len(missing) > 0 {
+		for o := start; o < start+desired; o++ {
+			p := byOrdinal[o]
+			if p == nil || PodReady(p) {
+				continue
+			}
+			cause := "it is not Ready"
+			if pf := podFindings[p.Name]; len(pf) > 0 {
+				cause = pf[0].Cause
+			}
+			fs = append(fs, Finding{Code: CodeSTSOrderedBlocked, Severity: SeverityError, Object: ref,
+				Cause: fmt.Sprintf("ordered start is blocked at %s (ordinal %d): %s; %s not created until it is Ready",
+					p.Name, o, cause, plural(len(missing), "pod is", "pods are")),
+				Pods:  []string{p.Name},
+				Facts: map[string]string{"blockingPod": p.Name, "blockingOrdinal": strconv.Itoa(int(o)), "notCreated": strings.Join(missing, ",")},
+				Evidence: []Evidence{{Source: "spec.podManagementPolicy", Message: policyName(s.Spec.PodManagementPolicy)},
+					{Source: "pods not created", Message: strings.Join(missing, ", ")}},
+				Next: []string{"kubectl why pod/" + p.Name + nsFlag(s.Namespace)},
+			})
+			break
+		}
+	}
+
+	// Updates.
+	pending := s.Status.UpdateRevision != "" && s.Status.CurrentRevision != s.Status.UpdateRevision
+	if pending {
+		var oldPods, brokenOld []string
+		for _, p := range pods {
+			if p.Labels[appsv1.ControllerRevisionHashLabelKey] != s.Status.UpdateRevision {
+				oldPods = append(oldPods, p.Name)
+				if p.DeletionTimestamp == nil && hasSeverity(podFindings[p.Name], SeverityError) {
+					brokenOld = append(brokenOld, p.Name)
+				}
+			}
+		}
+		partition := int32(0)
+		if ru := s.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
+			partition = *ru.Partition
+		}
+		switch {
+		case s.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType:
+			fs = append(fs, Finding{Code: CodeSTSOnDelete, Severity: SeverityWarning, Object: ref,
+				Cause: fmt.Sprintf("updateStrategy is OnDelete: %s keep the old revision until deleted by hand", plural(len(oldPods), "pod", "pods")),
+				Pods:  oldPods, Facts: revFacts(s),
+				Next: []string{"kubectl delete pod " + strings.Join(oldPods, " ") + nsFlag(s.Namespace)}})
+		case len(brokenOld) > 0 && ordered:
+			fs = append(fs, Finding{Code: CodeSTSBrokenPodTrap, Severity: SeverityError, Object: ref,
+				Cause: fmt.Sprintf("%s is broken on the old revision: the controller waits for it to become Ready before updating it, so a fixed template never reaches it; delete it", brokenOld[0]),
+				Pods:  brokenOld, Facts: revFacts(s),
+				Next: []string{"kubectl delete pod " + brokenOld[0] + nsFlag(s.Namespace)}})
+		case partition > 0:
+			fs = append(fs, Finding{Code: CodeSTSPartition, Severity: SeverityInfo, Object: ref,
+				Cause: fmt.Sprintf("rollingUpdate.partition is %d: ordinals below %d stay on the old revision (%s)", partition, partition, strings.Join(oldPods, ", ")),
+				Pods:  oldPods, Facts: revFacts(s),
+				Next: []string{fmt.Sprintf(`kubectl patch statefulset/%s%s -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}'`, s.Name, nsFlag(s.Namespace))}})
+		default:
+			fs = append(fs, Finding{Code: CodeSTSRevisionPending, Severity: SeverityInfo, Object: ref,
+				Cause: fmt.Sprintf("an update is rolling out: %d of %d pods on the new revision", s.Status.UpdatedReplicas, desired),
+				Facts: revFacts(s)})
+		}
+	}
+
+	// Storage from volumeClaimTemplates.
+	for _, t := range s.Spec.VolumeClaimTemplates {
+		for o := start; o < start+desired; o++ {
+			name := fmt.Sprintf("%s-%s-%d", t.Name, s.Name, o)
+			c := g.PVC(s.Namespace, name)
+			if c == nil || c.Status.Phase != corev1.ClaimPending {
+				continue
+			}
+			sc := "(default)"
+			if c.Spec.StorageClassName != nil {
+				sc = *c.Spec.StorageClassName
+			}
+			fs = append(fs, Finding{Code: CodeSTSPVCPending, Severity: SeverityError, Object: ref,
+				Cause:    fmt.Sprintf("PersistentVolumeClaim %s (from volumeClaimTemplate %s) is Pending: StorageClass %s has not provisioned a volume", name, t.Name, sc),
+				Evidence: []Evidence{{Source: "persistentvolumeclaim/" + name + " status.phase", Message: string(c.Status.Phase)}},
+				Facts:    map[string]string{"claim": name, "storageClass": sc},
+				Next:     []string{"kubectl describe pvc " + name + nsFlag(s.Namespace)}})
+		}
+	}
+
+	fs = groupPods(g, fs)
+	sortFindings(fs)
+	r.Findings = fs
+	done := s.Status.ReadyReplicas >= desired && !pending && s.Status.ObservedGeneration >= s.Generation
+	switch {
+	case desired == 0:
+		r.Verdict, r.Summary = VerdictReady, "scaled to zero"
+	case hasSeverity(fs, SeverityError):
+		r.Verdict, r.Summary = VerdictNotReady, fs[0].Cause
+	case done:
+		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready", s.Status.ReadyReplicas, desired)
+	case s.Status.ReadyReplicas >= desired && pending:
+		// All Ready, the update held back on purpose (partition, OnDelete).
+		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready; %s", s.Status.ReadyReplicas, desired, fs[0].Cause)
+	default:
+		r.Verdict, r.Summary = VerdictProgressing, fmt.Sprintf("%d/%d ready, pods starting in order", s.Status.ReadyReplicas, desired)
+	}
+	root.Ready = r.Verdict == VerdictReady
+	return r
+}
+
+func revFacts(s *appsv1.StatefulSet) map[string]string {
+	return map[string]string{"currentRevision": s.Status.CurrentRevision, "updateRevision": s.Status.UpdateRevision}
+}
+
+// ordinalOf reads N from "<sts>-N".
+func ordinalOf(sts, pod string) (int32, bool) {
+	rest, ok := strings.CutPrefix(pod, sts+"-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 32)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return int32(n), true
+}
+
+func policyName(p appsv1.PodManagementPolicyType) string {
+	if p == "" {
+		return string(appsv1.OrderedReadyPodManagement)
+	}
+	return string(p)
+}
