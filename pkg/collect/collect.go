@@ -39,6 +39,16 @@ type Request struct {
 	LogLines int64
 }
 
+// named reports whether any target names an object (a tree is printed).
+func (r Request) named() bool {
+	for _, t := range r.Targets {
+		if t.Name != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // scope is the namespace a LIST runs in ("" = all namespaces).
 func (r Request) scope() string {
 	if r.AllNamespaces {

@@ -294,7 +294,14 @@ func (c *collector) surroundings(ctx context.Context) error {
 		tasks = append(tasks, func() error { return c.list(ctx, KindReplicaSet, nsOf, rsSel, "", nil) })
 	}
 	if wantPods {
-		tasks = append(tasks, func() error { return c.list(ctx, KindPod, nsOf, podSel, "", nil) })
+		// With --failing only the table is printed, and a workload's
+		// verdict comes from its status: its plainly healthy pods add
+		// nothing, so they are dropped page by page as for pod targets.
+		var keep func(*corev1.Pod) bool
+		if c.req.FailingOnly && !c.req.named() {
+			keep = func(p *corev1.Pod) bool { return !PlainlyHealthy(p) }
+		}
+		tasks = append(tasks, func() error { return c.list(ctx, KindPod, nsOf, podSel, "", keep) })
 	}
 	if podOwnersRS && !c.snap.Collected[graph.ResDeployments] {
 		tasks = append(tasks, func() error { return c.list(ctx, KindDeployment, nsOf, "", "", nil) })

@@ -297,17 +297,17 @@ func walkReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) (*Node, []Finding, in
 		n.Note = fmt.Sprintf("revision %d", rev)
 	}
 	var fs []Finding
-	broken, ready := 0, 0
+	broken := 0
 	for _, p := range pods {
 		pf := DiagnosePod(g, p)
 		if hasSeverity(pf, SeverityError) {
 			broken++
 		}
-		if PodReady(p) {
-			ready++
-		}
 		fs = append(fs, pf...)
 	}
+	// From the status, not the pods: with --failing the healthy pods are
+	// not collected.
+	ready := int(rs.Status.ReadyReplicas)
 	n.Children = podNodes(pods)
 	return n, fs, broken, ready
 }
