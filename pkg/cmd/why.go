@@ -18,6 +18,7 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/printers"
 	"github.com/kubectl-why/kubectl-why/pkg/version"
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
@@ -333,9 +334,9 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 	s := g.Snap
 	want := o.Targets
 	if len(want) == 0 {
-		// -f with no arguments: every workload in the files, and the pods
-		// that belong to none.
-		want = []collect.Target{{Kind: collect.KindDeployment}, {Kind: collect.KindStatefulSet}, {Kind: collect.KindPod}}
+		// -f with no arguments: every workload in the files, and the
+		// replicasets and pods that no workload in the files walks to.
+		want = []collect.Target{{Kind: collect.KindDeployment}, {Kind: collect.KindStatefulSet}, {Kind: collect.KindReplicaSet}, {Kind: collect.KindPod}}
 	}
 	sel, err := parseSelector(o.Selector)
 	if err != nil {
@@ -360,7 +361,7 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		case collect.KindPod:
 			for i := range s.Pods {
 				p := &s.Pods[i]
-				if noArgs && graph.ControllerOf(p) != nil {
+				if noArgs && walkedFromOwner(g, p) {
 					continue
 				}
 				if match(p.Name) {
@@ -377,6 +378,10 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		case collect.KindReplicaSet:
 			for i := range s.ReplicaSets {
 				rs := &s.ReplicaSets[i]
+				// Old revisions scaled to zero are history, not targets.
+				if noArgs && (walkedFromOwner(g, rs) || rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0) {
+					continue
+				}
 				if match(rs.Name) {
 					add(explain.Ref{Kind: explain.KindReplicaSet, Namespace: rs.Namespace, Name: rs.Name, UID: rs.UID}, rs.Labels)
 				}
@@ -417,6 +422,26 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		return out[i].Name < out[j].Name
 	})
 	return out, nil
+}
+
+// walkedFromOwner says whether o is explained as part of a workload in the
+// snapshot. A pod whose ReplicaSet was not saved, or whose owner is a kind
+// kubectl why does not walk (a Job, a DaemonSet), is not: with -f and no
+// arguments it must be explained on its own, not dropped from the answer.
+func walkedFromOwner(g *graph.Graph, o metav1.Object) bool {
+	c := graph.ControllerOf(o)
+	if c == nil {
+		return false
+	}
+	switch c.Kind {
+	case collect.KindReplicaSet:
+		return g.ReplicaSet(c.UID) != nil
+	case collect.KindDeployment:
+		return g.Deployment(c.UID) != nil
+	case collect.KindStatefulSet:
+		return g.StatefulSet(c.UID) != nil
+	}
+	return false
 }
 
 func failingOnly(items []explain.Result) []explain.Result {
