@@ -31,7 +31,8 @@ func TestPodFailureModes(t *testing.T) {
 		{"mount-fail", "nginx:1.27", "", explain.CodeMountFailed},
 		{"evicted", "nginx:1.27", "", explain.CodeEvicted},
 		{"run-error", "nginx:1.27", "        command: [\"/app/server\"]\n", explain.CodeExecNotFound},
-		{"init-crash", "nginx:1.27", "", explain.CodeInitContainerBlock},
+		// The init container's own cause is the answer, on the init container.
+		{"init-crash", "nginx:1.27", "", explain.CodeCrashLoop},
 	} {
 		t.Run(tc.fault, func(t *testing.T) {
 			name := "f-" + tc.fault
@@ -40,8 +41,14 @@ func TestPodFailureModes(t *testing.T) {
 				m = strings.Replace(m, "      containers:\n", "      initContainers:\n      - name: migrate\n        image: busybox:1.36\n      containers:\n", 1)
 			}
 			apply(t, ns, m)
-			waitWhy(t, 90*time.Second, string(tc.code), func(r result) bool { return hasCode(t, r, tc.code) },
+			r := waitWhy(t, 90*time.Second, string(tc.code), func(r result) bool { return hasCode(t, r, tc.code) },
 				"deploy/"+name, "-n", ns, "-o", "json")
+			if tc.fault == "init-crash" {
+				f := decode(t, r).Items[0].Findings[0]
+				if f.Container != "migrate" || f.Facts["init"] != "true" {
+					t.Errorf("the first finding must be about init container migrate: %+v", f)
+				}
+			}
 		})
 	}
 }
