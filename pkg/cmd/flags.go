@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/kubectl-why/kubectl-why/pkg/collect"
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,6 +21,16 @@ func addKlogFlags(cmd *cobra.Command) {
 	klog.InitFlags(fs)
 	if v := fs.Lookup("v"); v != nil {
 		cmd.PersistentFlags().AddGoFlag(v)
+	}
+}
+
+// quietKlog silences client-go's own log lines unless -v is given. Without
+// it, a dropped connection prints "Unexpected error when reading response
+// body" on stderr although the page is retried and the answer is whole; a
+// failure that matters comes back as the one "error:" line instead.
+func quietKlog() {
+	if !klog.V(1).Enabled() {
+		klog.SetLogger(logr.Discard())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"sort"
 	"strings"
@@ -123,6 +124,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 		Args:        cobra.ArbitraryArgs,
 		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl why"},
 		RunE: func(c *cobra.Command, args []string) error {
+			quietKlog()
 			if o.PrintRBAC {
 				_, err := fmt.Fprint(o.Out, RBAC)
 				return err
@@ -303,7 +305,7 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	klog.V(4).Infof("collect %+v", req)
 	snap, err := live.Collect(ctx, req)
 	if err != nil {
-		return nil, nil, friendly(err, host)
+		return nil, nil, friendly(err, host, o.requestTimeout())
 	}
 	return snap, nil, nil
 }
@@ -535,18 +537,52 @@ func exitFor(rep explain.Report) error {
 	return &ExitCodeError{Code: code}
 }
 
-// friendly rewrites transport errors into one line a person can act on.
-func friendly(err error, host string) error {
+// requestTimeout is --request-timeout as given ("" when unset or 0).
+func (o *Options) requestTimeout() string {
+	if o.configFlags == nil || o.configFlags.Timeout == nil {
+		return ""
+	}
+	if t := *o.configFlags.Timeout; t != "" && t != "0" {
+		return t
+	}
+	return ""
+}
+
+// friendly rewrites transport errors into one line a person can act on:
+// whether the cluster refused, could not be found, or did not answer in
+// time, and which flags point at it.
+func friendly(err error, host, timeout string) error {
 	var nf *collect.NotFoundError
 	if errors.As(err, &nf) {
 		return err
 	}
 	msg := err.Error()
 	switch {
+	case isTimeout(err):
+		within := "in time"
+		if timeout != "" {
+			within = "within --request-timeout " + timeout
+		}
+		return fmt.Errorf("the cluster at %s is unreachable: it did not answer %s (check --context, --kubeconfig or --server): %w", host, within, err)
 	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"),
-		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "context deadline exceeded"),
-		strings.Contains(msg, "Client.Timeout"):
+		strings.Contains(msg, "network is unreachable"), strings.Contains(msg, "no route to host"):
 		return fmt.Errorf("the cluster at %s is unreachable (check --context, --kubeconfig or --server): %w", host, err)
 	}
 	return err
+}
+
+// isTimeout is a request that got no answer in time, however the transport
+// words it: the http.Client's own timeout, a context deadline, a TLS
+// handshake or a dial that timed out.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "Client.Timeout exceeded") || strings.Contains(msg, "TLS handshake timeout") ||
+		strings.Contains(msg, "i/o timeout") || strings.Contains(msg, "context deadline exceeded")
 }

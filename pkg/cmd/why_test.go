@@ -1,7 +1,9 @@
 package cmd
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +175,34 @@ func TestVersionAndRBAC(t *testing.T) {
 		if strings.Contains(out, verb) {
 			t.Errorf("the RBAC must be read-only, found %q", verb)
 		}
+	}
+}
+
+func TestFriendlyTransportErrors(t *testing.T) {
+	const host = "https://10.0.0.1:6443"
+	for _, tc := range []struct {
+		name    string
+		err     error
+		timeout string
+		want    string // the start of the rewritten message; "" keeps err as it is
+	}{
+		{"refused", errors.New(`Get "https://10.0.0.1:6443/api": dial tcp 10.0.0.1:6443: connect: connection refused`), "",
+			"the cluster at https://10.0.0.1:6443 is unreachable (check --context, --kubeconfig or --server): "},
+		{"client timeout", errors.New(`Get "https://10.0.0.1:6443/api": net/http: request canceled (Client.Timeout exceeded while awaiting headers)`), "2s",
+			"the cluster at https://10.0.0.1:6443 is unreachable: it did not answer within --request-timeout 2s (check --context, --kubeconfig or --server): "},
+		{"context deadline, no flag", fmt.Errorf("list pods: %w", context.DeadlineExceeded), "",
+			"the cluster at https://10.0.0.1:6443 is unreachable: it did not answer in time (check --context, --kubeconfig or --server): "},
+		{"an API error is left alone", apierrors.NewInternalError(errors.New("etcd is down")), "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := friendly(tc.err, host, tc.timeout).Error()
+			want := tc.want + tc.err.Error()
+			if tc.want == "" {
+				want = tc.err.Error()
+			}
+			if got != want {
+				t.Errorf("friendly() =\n%s\nwant\n%s", got, want)
+			}
+		})
 	}
 }

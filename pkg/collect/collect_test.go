@@ -3,6 +3,8 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -164,6 +166,53 @@ func TestCollectExpiredContinueRestartsList(t *testing.T) {
 	}
 	if len(snap.Pods) != 2 {
 		t.Fatalf("pods = %d, want 2 (no duplicates from the first page)", len(snap.Pods))
+	}
+}
+
+func TestCollectDroppedConnectionAsksForThePageAgain(t *testing.T) {
+	unexpectedEOF := fmt.Errorf("unexpected error when reading response body. Please retry. Original error: %w", io.ErrUnexpectedEOF)
+	for _, tc := range []struct {
+		name    string
+		drops   int32 // pages lost before the apiserver answers
+		wantErr string
+	}{
+		{"dropped twice then answered", 2, ""},
+		{"dropped every time", 100, "Original error: unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := fake.NewClientset()
+			var calls atomic.Int32
+			cs.PrependReactor("list", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+				n := calls.Add(1)
+				switch {
+				case n == 1:
+					return true, &corev1.PodList{ListMeta: metav1.ListMeta{Continue: "tok"}, Items: []corev1.Pod{*pendingPod("a", "p1")}}, nil
+				case n <= 1+tc.drops:
+					if got := a.(k8stesting.ListActionImpl).ListOptions.Continue; got != "tok" {
+						t.Errorf("retry asked for continue %q, want the same page (tok)", got)
+					}
+					return true, nil, unexpectedEOF
+				default:
+					return true, &corev1.PodList{Items: []corev1.Pod{*pendingPod("a", "p2")}}, nil
+				}
+			})
+			snap, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", ChunkSize: 1})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if got := calls.Load(); got != 1+maxDropRetries+1 {
+					t.Errorf("calls = %d, want %d: the retries are bounded", got, 1+maxDropRetries+1)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(snap.Pods) != 2 {
+				t.Fatalf("pods = %d, want 2", len(snap.Pods))
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
@@ -445,6 +447,18 @@ func trimForbidden(m string) string {
 	return m
 }
 
+// maxDropRetries bounds how often a LIST asks again for one page whose
+// connection was dropped, so an apiserver that never completes a page
+// still ends in an error.
+const maxDropRetries = 3
+
+// droppedConnection is a page lost with its connection, not refused: worth
+// asking for again. Timeouts are not: repeating them would multiply the
+// wait past --request-timeout.
+func droppedConnection(err error) bool {
+	return utilnet.IsProbableEOF(err) || utilnet.IsConnectionReset(err) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
 // pages runs a paged list to the end. A continue token that expired (410
 // Gone) restarts the list from the beginning, once, as kubectl does.
 func pages[T any](ctx context.Context, c *collector, res string, opts metav1.ListOptions,
@@ -453,9 +467,19 @@ func pages[T any](ctx context.Context, c *collector, res string, opts metav1.Lis
 	restarted := false
 	start := time.Now()
 	reported := false
+	dropped := 0
 	for {
 		items, meta, err := one(ctx, opts)
 		if err != nil {
+			if dropped < maxDropRetries && droppedConnection(err) && ctx.Err() == nil {
+				// A LIST is safe to repeat: ask for the same page again
+				// on a new connection (a restarting apiserver, a load
+				// balancer cutting idle streams).
+				dropped++
+				klog.V(2).Infof("list %s: connection dropped (%v), asking for the page again", res, err)
+				time.Sleep(time.Duration(dropped) * 200 * time.Millisecond)
+				continue
+			}
 			if apierrors.IsResourceExpired(err) && opts.Continue != "" && !restarted {
 				klog.V(2).Infof("list %s: continue token expired, listing again from the start", res)
 				restarted = true
@@ -465,6 +489,7 @@ func pages[T any](ctx context.Context, c *collector, res string, opts metav1.Lis
 			}
 			return nil, err
 		}
+		dropped = 0
 		out = append(out, items...)
 		if meta.Continue == "" {
 			return out, nil

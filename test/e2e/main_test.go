@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -106,11 +107,19 @@ func why(t *testing.T, args ...string) result {
 
 func whyEnv(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	return runWhy(t, nil, env, args...)
+}
+
+// runWhy runs `kubectl why ARGS...` as the least-privilege reader, with
+// stdin (nil for none) and env added to the test's own environment.
+func runWhy(t *testing.T, stdin io.Reader, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"why"}, args...)...)
 	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+readerKube, "NO_COLOR=1")
 	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -123,7 +132,11 @@ func whyEnv(t *testing.T, env []string, args ...string) result {
 	default:
 		t.Fatalf("run kubectl why %v: %v", args, err)
 	}
-	t.Logf("kubectl why %s\n%s", strings.Join(args, " "), r)
+	if stdin != nil {
+		t.Logf("kubectl why %s < stdin\n%s", strings.Join(args, " "), r)
+	} else {
+		t.Logf("kubectl why %s\n%s", strings.Join(args, " "), r)
+	}
 	return r
 }
 
@@ -273,7 +286,7 @@ func makeReader(path string) error {
 		{"", []string{"create", "clusterrolebinding", readerSA, "--clusterrole=kubectl-why", "--serviceaccount=kube-system:" + readerSA}},
 	}
 	for _, st := range steps {
-		if out, err := kubectlErr(st.stdin, st.args...); err != nil && !strings.Contains(out, "AlreadyExists") {
+		if out, err := kubectlErr(st.stdin, st.args...); err != nil && !strings.Contains(out, "AlreadyExists") && !strings.Contains(out, "already exists") {
 			return fmt.Errorf("kubectl %s: %v: %s", strings.Join(st.args, " "), err, out)
 		}
 	}
