@@ -21,10 +21,6 @@ rules:
 - apiGroups: [""]
   resources: ["nodes"]
   verbs: ["get", "list"]
-# Optional: quota and limit details for FailedCreate.
-- apiGroups: [""]
-  resources: ["resourcequotas", "limitranges"]
-  verbs: ["get", "list"]
 # Optional: --logs reads the previous log of crashed containers.
 - apiGroups: [""]
   resources: ["pods/log"]

@@ -56,6 +56,9 @@ func TestFailingTableAcrossNamespaces(t *testing.T) {
 	ns := namespace(t)
 	apply(t, ns, deployment("good", "nginx:1.27", 1, nil, ""))
 	apply(t, ns, deployment("bad", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	// The good pod must be Ready first: a pod still starting is rightly
+	// listed by --failing, and the test would then race kwok.
+	waitWhy(t, 90*time.Second, "deploy/good Ready", func(r result) bool { return r.Code == 0 }, "deploy/good", "-n", ns)
 	r := waitWhy(t, 90*time.Second, "the bad pod in the table", func(r result) bool {
 		return strings.Contains(r.Stdout, ns) && strings.Contains(r.Stdout, "ImageNotFound")
 	}, "pod", "-A", "--failing")

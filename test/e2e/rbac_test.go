@@ -40,7 +40,10 @@ func TestLeastPrivilege(t *testing.T) {
 	ns := namespace(t)
 	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
 	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	apply(t, ns, deployment("crash", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
 	waitWhy(t, 90*time.Second, "web Ready as admin reader", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
+	waitWhy(t, 90*time.Second, "crash in a crash loop", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoop) },
+		"deploy/crash", "-n", ns, "-o", "json")
 
 	for _, tc := range []struct {
 		name        string
@@ -75,6 +78,15 @@ func TestLeastPrivilege(t *testing.T) {
 			args:      []string{"deploy/web", "-n", ns, "-o", "json"},
 			wantNotes: []string{"replicasets were not checked"},
 			wantCode:  3,
+		},
+		{
+			// --logs asks for pods/log, a subresource a role may leave out:
+			// the crash loop is still explained from its status.
+			name: "logs without pods/log", core: []string{"pods", "events"}, apps: []string{"deployments", "replicasets"},
+			args:        []string{"deploy/crash", "-n", ns, "-o", "json", "--logs"},
+			wantNotes:   []string{"container logs were not read: forbidden"},
+			wantCode:    2,
+			wantVerdict: explain.VerdictNotReady,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
