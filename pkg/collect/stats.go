@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,32 +25,90 @@ type Stats struct {
 // NewStats starts the clock.
 func NewStats() *Stats { return &Stats{ByVerb: map[string]int{}, Started: time.Now()} }
 
-// Wrap is a rest.Config WrapTransport.
+// Wrap is a rest.Config WrapTransport. A request's time runs until its
+// body is read to the end or closed, and its bytes are counted as they
+// are read: list responses are chunked or compressed, with no length.
 func (s *Stats) Wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		start := time.Now()
 		resp, err := rt.RoundTrip(r)
-		d := time.Since(start)
 		s.mu.Lock()
 		s.Requests++
-		s.Total += d
-		key := r.Method + " " + resourcePath(r.URL.Path)
-		s.ByVerb[key]++
-		if resp != nil && resp.ContentLength > 0 {
-			s.Bytes += resp.ContentLength
-		}
+		s.ByVerb[verbOf(r)+" "+resourcePath(r.URL.Path)]++
 		s.mu.Unlock()
-		return resp, err
+		if err != nil || resp == nil || resp.Body == nil {
+			s.addTime(time.Since(start))
+			return resp, err
+		}
+		resp.Body = &countingBody{ReadCloser: resp.Body, s: s, start: start}
+		return resp, nil
 	})
+}
+
+func (s *Stats) addTime(d time.Duration) {
+	s.mu.Lock()
+	s.Total += d
+	s.mu.Unlock()
+}
+
+// countingBody adds what is read to Bytes, and the request's time to Total
+// once, at EOF or Close, whichever comes first.
+type countingBody struct {
+	io.ReadCloser
+	s     *Stats
+	start time.Time
+	once  sync.Once
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.s.mu.Lock()
+		b.s.Bytes += int64(n)
+		b.s.mu.Unlock()
+	}
+	if err != nil {
+		b.done()
+	}
+	return n, err
+}
+
+func (b *countingBody) Close() error {
+	b.done()
+	return b.ReadCloser.Close()
+}
+
+func (b *countingBody) done() { b.once.Do(func() { b.s.addTime(time.Since(b.start)) }) }
+
+// verbOf names a request as the audit log does: a GET of a collection is a
+// list, with watch=true a watch.
+func verbOf(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return strings.ToLower(r.Method)
+	}
+	if r.URL.Query().Get("watch") == "true" || r.URL.Query().Get("watch") == "1" {
+		return "watch"
+	}
+	if isCollection(r.URL.Path) {
+		return "list"
+	}
+	return "get"
+}
+
+// isCollection says whether an API path names a collection (…/pods) rather
+// than one object (…/pods/p) or its subresource (…/pods/p/log).
+func isCollection(p string) bool {
+	parts := apiParts(p)
+	return len(parts) == 1
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// resourcePath keeps the resource of an API path:
-// /apis/apps/v1/namespaces/x/replicasets -> replicasets, .../pods/p/log -> pods/log.
-func resourcePath(p string) string {
+// apiParts is an API path after its group/version and namespace:
+// /apis/apps/v1/namespaces/x/replicasets/r -> [replicasets r].
+func apiParts(p string) []string {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
 	case len(parts) >= 2 && parts[0] == "api":
@@ -57,15 +116,22 @@ func resourcePath(p string) string {
 	case len(parts) >= 3 && parts[0] == "apis":
 		parts = parts[3:]
 	default:
-		return p
+		return nil
 	}
-	if len(parts) >= 2 && parts[0] == "namespaces" && len(parts) > 2 {
+	if len(parts) > 2 && parts[0] == "namespaces" {
 		parts = parts[2:]
 	}
-	if len(parts) == 0 {
+	return parts
+}
+
+// resourcePath keeps the resource of an API path:
+// /apis/apps/v1/namespaces/x/replicasets -> replicasets, .../pods/p/log -> pods/log.
+func resourcePath(p string) string {
+	parts := apiParts(p)
+	switch {
+	case len(parts) == 0:
 		return p
-	}
-	if len(parts) >= 3 {
+	case len(parts) >= 3:
 		return parts[0] + "/" + parts[2]
 	}
 	return parts[0]
