@@ -84,12 +84,40 @@ func ResolveKind(s string) (string, error) {
 	if kind, ok := kindAliases[strings.TrimSuffix(k, ".apps")]; ok {
 		return kind, nil
 	}
+	if other, ok := otherKinds[strings.TrimSuffix(strings.TrimSuffix(k, ".apps"), ".batch")]; ok {
+		// A real kind, not a typo: "did you mean sts?" for svc would mislead.
+		return "", fmt.Errorf("resource type %q (%s) is not supported yet: kubectl why explains %s", s, other, AcceptedKinds)
+	}
 	msg := fmt.Sprintf("unknown resource type %q: kubectl why explains %s", s, AcceptedKinds)
 	if near := nearestKind(k); near != "" {
 		msg += fmt.Sprintf("; did you mean %q?", near)
 	}
 	return "", fmt.Errorf("%s", msg)
 }
+
+// otherKinds are kubectl's names for kinds kubectl why does not walk, so
+// that they get a plain "not supported" instead of a near-miss suggestion.
+var otherKinds = func() map[string]string {
+	m := map[string]string{}
+	for plural, names := range map[string][]string{
+		"daemonsets":             {"ds", "daemonset", "daemonsets"},
+		"jobs":                   {"job", "jobs"},
+		"cronjobs":               {"cj", "cronjob", "cronjobs"},
+		"services":               {"svc", "service", "services"},
+		"nodes":                  {"no", "node", "nodes"},
+		"namespaces":             {"ns", "namespace", "namespaces"},
+		"configmaps":             {"cm", "configmap", "configmaps"},
+		"secrets":                {"secret", "secrets"},
+		"ingresses":              {"ing", "ingress", "ingresses"},
+		"persistentvolumeclaims": {"pvc", "persistentvolumeclaim", "persistentvolumeclaims"},
+		"events":                 {"ev", "event", "events"},
+	} {
+		for _, n := range names {
+			m[n] = plural
+		}
+	}
+	return m
+}()
 
 // ParseArgs reads kubectl-style arguments: "TYPE/NAME ..." or
 // "TYPE[,TYPE] [NAME ...]".

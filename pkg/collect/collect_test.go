@@ -38,7 +38,9 @@ func TestParseArgs(t *testing.T) {
 		{"comma types", []string{"deploy,sts"}, []Target{{KindDeployment, ""}, {KindStatefulSet, ""}}, ""},
 		{"short names", []string{"rs", "x"}, []Target{{KindReplicaSet, "x"}}, ""},
 		{"unknown kind", []string{"deploymnt/x"}, nil, `did you mean "deployment"`},
-		{"unsupported kind", []string{"service/x"}, nil, "kubectl why explains pod (po)"},
+		{"unsupported kind", []string{"service/x"}, nil, `resource type "service" (services) is not supported yet: kubectl why explains pod (po)`},
+		{"unsupported short name is not a typo", []string{"ds/x"}, nil, `resource type "ds" (daemonsets) is not supported yet`},
+		{"unsupported grouped kind", []string{"cronjobs.batch"}, nil, `resource type "cronjobs.batch" (cronjobs) is not supported yet`},
 		{"mixed forms", []string{"deploy/a", "b"}, nil, "mix of TYPE/NAME"},
 		{"type then type/name", []string{"deploy", "sts/b"}, nil, "no need to specify a resource type"},
 	} {
