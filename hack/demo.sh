@@ -13,8 +13,11 @@ kubectl get ns "$ns-quota" >/dev/null 2>&1 || kubectl create ns "$ns-quota" >/de
 kubectl apply -n "$ns" -f examples/demo.yaml >/dev/null
 kubectl apply -n "$ns-quota" -f examples/demo-quota.yaml >/dev/null
 
+# Bold prompts only on a terminal, and never with NO_COLOR or TERM=dumb.
+bold='' off=''
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-dumb}" != dumb ]; then bold=$'\033[1m' off=$'\033[0m'; fi
 show() {
-  printf '\n\033[1m$ kubectl why %s\033[0m\n' "$*"
+  printf '\n%s$ kubectl why %s%s\n' "$bold" "$*" "$off"
   kubectl why "$@" || true
 }
 echo "waiting 25s for the kubelets (kwok), the scheduler and the controllers to act..." >&2
