@@ -252,3 +252,34 @@ func TestPlainlyHealthy(t *testing.T) {
 		}
 	}
 }
+
+func TestCollectEventsLeaveOutRoutineReasons(t *testing.T) {
+	cs := fake.NewClientset()
+	var sel atomic.Value
+	cs.PrependReactor("list", "events", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		sel.Store(a.(k8stesting.ListActionImpl).GetListRestrictions().Fields.String())
+		return true, &corev1.EventList{}, nil
+	})
+	if _, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := sel.Load().(string)
+	for _, r := range []string{"Scheduled", "SuccessfulCreate", "ScalingReplicaSet"} {
+		if !strings.Contains(got, "reason!="+r) {
+			t.Errorf("events field selector %q does not leave out %s", got, r)
+		}
+	}
+}
+
+func TestGraphIgnoresRoutineEventsInFiles(t *testing.T) {
+	pod := pendingPod("a", "p")
+	ev := func(reason string) corev1.Event {
+		return corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e-" + reason, Namespace: "a"}, Reason: reason,
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "a", Name: "p", UID: pod.UID}}
+	}
+	g := graph.New(&graph.Snapshot{Pods: []corev1.Pod{*pod}, Events: []corev1.Event{ev("Scheduled"), ev("FailedMount")}})
+	evs := g.EventsFor("Pod", "a", "p", pod.UID)
+	if len(evs) != 1 || evs[0].Reason != "FailedMount" {
+		t.Fatalf("events = %v, want only FailedMount: -f must read the same events as live", evs)
+	}
+}

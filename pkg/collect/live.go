@@ -525,7 +525,9 @@ func appendUnique[T any](dst, src []T, key func(*T) string) []T {
 }
 
 func (c *collector) listEvents(ctx context.Context, ns string) error {
-	opts := metav1.ListOptions{Limit: c.req.ChunkSize}
+	// Routine events (one Scheduled per pod, ...) are most of a busy
+	// namespace's events and no rule reads them: the apiserver drops them.
+	opts := metav1.ListOptions{Limit: c.req.ChunkSize, FieldSelector: graph.RoutineEventSelector()}
 	items, err := pages(ctx, c, "events", opts, func(ctx context.Context, o metav1.ListOptions) ([]corev1.Event, metav1.ListMeta, error) {
 		l, err := c.l.Client.CoreV1().Events(ns).List(ctx, o)
 		if err != nil {

@@ -528,13 +528,22 @@ func ruleStarting(c *PodContext) []Finding {
 	return []Finding{f}
 }
 
-// ruleEventsMissing: the pod is not Ready and has no events at all. Events
-// expire (kube-apiserver --event-ttl, 1h by default), so the answer rests
-// on status alone. Not said when events could not be read: that is a gap,
-// reported as a note.
+// defaultEventTTL is kube-apiserver's --event-ttl default.
+const defaultEventTTL = time.Hour
+
+// ruleEventsMissing: the pod is not Ready, has lived longer than events
+// do, and has no events left. Events expire (kube-apiserver --event-ttl, 1h
+// by default), so the answer rests on status alone. Routine events (one
+// Scheduled per pod) are not read at all (graph.RoutineEventReasons), so a
+// younger pod with none of the others has not lost any: it is not said
+// then. Nor when events could not be read: that is a gap, reported as a
+// note.
 func ruleEventsMissing(c *PodContext) []Finding {
 	p := c.Pod
 	if c.G == nil || !c.G.Has(graph.ResEvents) || len(c.Events) > 0 || PodReady(p) || p.Status.Phase == corev1.PodSucceeded {
+		return nil
+	}
+	if c.age() < defaultEventTTL {
 		return nil
 	}
 	// A starting pod may have none yet; a gated one gets none by design.

@@ -41,7 +41,7 @@ func TestPodRules(t *testing.T) {
 			facts: map[string]string{"claims": "data", "volumes": "pvc-5c1e2f34-9a51-4d0e-8f7a-3b2c1d0e9f8a"}},
 		{fixture: "sched-gated", verdict: VerdictNotReady, codes: []Code{CodeSchedulingGated},
 			facts: map[string]string{"gates": "example.com/quota-check"}},
-		{fixture: "sched-no-verdict", verdict: VerdictNotReady, codes: []Code{CodeNotScheduledYet, CodeEventsExpired},
+		{fixture: "sched-no-verdict", verdict: VerdictNotReady, codes: []Code{CodeNotScheduledYet},
 			facts: map[string]string{"schedulerName": "batch-scheduler"}},
 		{fixture: "sched-cordoned", verdict: VerdictNotReady, codes: []Code{CodeNoNodes}, facts: map[string]string{"nodes": "2", "nodesTotal": "2"}},
 		{fixture: "sched-no-nodes", verdict: VerdictNotReady, codes: []Code{CodeNoNodes}, facts: map[string]string{"nodesTotal": "0"}},

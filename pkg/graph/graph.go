@@ -64,6 +64,9 @@ func New(s *Snapshot) *Graph {
 	}
 	for i := range s.Events {
 		e := &s.Events[i]
+		if RoutineEvent(e.Reason) {
+			continue
+		}
 		if e.InvolvedObject.UID != "" {
 			g.eventsByUID[e.InvolvedObject.UID] = append(g.eventsByUID[e.InvolvedObject.UID], e)
 		}
