@@ -80,6 +80,49 @@ func (c *PodContext) claimsMissing() []Finding {
 	return out
 }
 
+// claimPhaseClass is the claim's phase (Pending when unset) and its
+// StorageClass name ("" when none is named).
+func claimPhaseClass(pvc *corev1.PersistentVolumeClaim) (phase, sc string) {
+	phase = string(pvc.Status.Phase)
+	if phase == "" {
+		phase = string(corev1.ClaimPending)
+	}
+	if pvc.Spec.StorageClassName != nil {
+		sc = *pvc.Spec.StorageClassName
+	}
+	return phase, sc
+}
+
+// claimWarning is the claim's latest Warning event (a provisioner that
+// failed), or nil.
+func claimWarning(g *graph.Graph, pvc *corev1.PersistentVolumeClaim) *corev1.Event {
+	var warn *corev1.Event
+	for _, e := range g.EventsFor("PersistentVolumeClaim", pvc.Namespace, pvc.Name, pvc.UID) {
+		if e.Type == corev1.EventTypeWarning {
+			warn = e
+		}
+	}
+	return warn
+}
+
+// claimNotBound says why a claim is not Bound, after "PersistentVolumeClaim
+// NAME is ": its phase and what its StorageClass means for it. warned is
+// whether the claim has a Warning event (a provisioner that failed).
+func claimNotBound(pvc *corev1.PersistentVolumeClaim, warned bool) string {
+	phase, sc := claimPhaseClass(pvc)
+	switch {
+	case pvc.Status.Phase == corev1.ClaimLost:
+		return "Lost: its PersistentVolume is gone"
+	case sc == "" && pvc.Spec.StorageClassName != nil:
+		return phase + `: it asks for no StorageClass (""), so only a pre-created PersistentVolume can bind it`
+	case sc == "":
+		return phase + ": it names no StorageClass and none is the default, so nothing provisions a volume for it"
+	case warned:
+		return fmt.Sprintf("%s: StorageClass %s could not provision a volume for it", phase, sc)
+	}
+	return fmt.Sprintf("%s: no volume of StorageClass %s has been bound to it", phase, sc)
+}
+
 // claimsUnbound reports the pod's claims that are not Bound. Without the
 // scheduler saying so (told=false) a Pending claim is reported only when it
 // has a warning of its own: WaitForFirstConsumer claims wait for the pod by
@@ -96,36 +139,12 @@ func (c *PodContext) claimsUnbound(told bool) []Finding {
 		if pvc == nil || pvc.Status.Phase == corev1.ClaimBound {
 			continue
 		}
-		var warn *corev1.Event
-		for _, e := range c.G.EventsFor("PersistentVolumeClaim", pvc.Namespace, pvc.Name, pvc.UID) {
-			if e.Type == corev1.EventTypeWarning {
-				warn = e
-			}
-		}
+		warn := claimWarning(c.G, pvc)
 		if !told && warn == nil {
 			continue
 		}
-		phase := string(pvc.Status.Phase)
-		if phase == "" {
-			phase = string(corev1.ClaimPending)
-		}
-		sc := ""
-		if pvc.Spec.StorageClassName != nil {
-			sc = *pvc.Spec.StorageClassName
-		}
-		f := c.finding(CodePVCUnbound, "", "")
-		switch {
-		case pvc.Status.Phase == corev1.ClaimLost:
-			f.Cause = fmt.Sprintf("PersistentVolumeClaim %s is Lost: its PersistentVolume is gone", name)
-		case sc == "" && pvc.Spec.StorageClassName != nil:
-			f.Cause = fmt.Sprintf("PersistentVolumeClaim %s is %s: it asks for no StorageClass (\"\"), so only a pre-created PersistentVolume can bind it", name, phase)
-		case sc == "":
-			f.Cause = fmt.Sprintf("PersistentVolumeClaim %s is %s: it names no StorageClass and none is the default, so nothing provisions a volume for it", name, phase)
-		case warn != nil:
-			f.Cause = fmt.Sprintf("PersistentVolumeClaim %s is %s: StorageClass %s could not provision a volume for it", name, phase, sc)
-		default:
-			f.Cause = fmt.Sprintf("PersistentVolumeClaim %s is %s: no volume of StorageClass %s has been bound to it", name, phase, sc)
-		}
+		phase, sc := claimPhaseClass(pvc)
+		f := c.finding(CodePVCUnbound, "", "PersistentVolumeClaim "+name+" is "+claimNotBound(pvc, warn != nil))
 		f.Evidence = append(f.Evidence, Evidence{Source: fmt.Sprintf("persistentvolumeclaim/%s status.phase", name), Message: phase})
 		if warn != nil {
 			f.Evidence = append(f.Evidence, eventEvidence(warn))

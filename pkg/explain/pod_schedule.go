@@ -114,14 +114,17 @@ func schedClass(text string) (code Code, key string) {
 		return CodeVolumeNodeAffinity, ""
 	case strings.Contains(l, "node affinity"), strings.Contains(l, "node selector"), strings.Contains(l, "nodeselector"):
 		return CodeNodeSelectorMismatch, ""
+	// Unbound before not found: kube-scheduler v1.37 writes "pod has
+	// unbound immediate PersistentVolumeClaims. not found" for a claim
+	// that exists and is Pending.
+	case strings.Contains(l, "unbound immediate persistentvolumeclaims"), strings.Contains(l, "available persistent volumes to bind"):
+		return CodePVCUnbound, ""
 	case strings.Contains(l, "persistentvolumeclaim") && strings.Contains(l, "not found"):
 		claim := ""
 		if m := reClaimName.FindStringSubmatch(text); m != nil {
 			claim = m[1]
 		}
 		return CodePVCNotFound, claim
-	case strings.Contains(l, "unbound immediate persistentvolumeclaims"), strings.Contains(l, "available persistent volumes to bind"):
-		return CodePVCUnbound, ""
 	}
 	return CodeUnschedulable, text
 }

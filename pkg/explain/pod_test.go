@@ -37,6 +37,12 @@ func TestPodRules(t *testing.T) {
 			facts:    map[string]string{"claim": "data", "phase": "Pending", "storageClass": "fast"},
 			evidence: []string{"unbound immediate PersistentVolumeClaims", `storageclass.storage.k8s.io "fast" not found`},
 			next:     []string{"kubectl describe pvc data -n shop"}},
+		// kube-scheduler v1.37's message ends in "not found" here: the claim
+		// exists, Pending, and that is what must be said.
+		{fixture: "sched-pvc-unbound-no-class", verdict: VerdictNotReady, codes: []Code{CodePVCUnbound},
+			facts:    map[string]string{"claim": "data", "phase": "Pending", "storageClass": ""},
+			evidence: []string{"pod has unbound immediate PersistentVolumeClaims. not found"},
+			next:     []string{"kubectl describe pvc data -n shop"}},
 		{fixture: "sched-volume-node-affinity", verdict: VerdictNotReady, codes: []Code{CodeVolumeNodeAffinity},
 			facts: map[string]string{"claims": "data", "volumes": "pvc-5c1e2f34-9a51-4d0e-8f7a-3b2c1d0e9f8a"}},
 		{fixture: "sched-gated", verdict: VerdictNotReady, codes: []Code{CodeSchedulingGated},

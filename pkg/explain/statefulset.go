@@ -128,12 +128,9 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 			if c == nil || c.Status.Phase != corev1.ClaimPending {
 				continue
 			}
-			sc := "(default)"
-			if c.Spec.StorageClassName != nil {
-				sc = *c.Spec.StorageClassName
-			}
+			_, sc := claimPhaseClass(c)
 			fs = append(fs, Finding{Code: CodeSTSPVCPending, Severity: SeverityError, Object: ref,
-				Cause:    fmt.Sprintf("PersistentVolumeClaim %s (from volumeClaimTemplate %s) is Pending: StorageClass %s has not provisioned a volume", name, t.Name, sc),
+				Cause:    fmt.Sprintf("PersistentVolumeClaim %s (from volumeClaimTemplate %s) is %s", name, t.Name, claimNotBound(c, claimWarning(g, c) != nil)),
 				Evidence: []Evidence{{Source: "persistentvolumeclaim/" + name + " status.phase", Message: string(c.Status.Phase)}},
 				Facts:    map[string]string{"claim": name, "storageClass": sc},
 				Next:     []string{"kubectl describe pvc " + name + nsFlag(s.Namespace)}})
