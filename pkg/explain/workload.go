@@ -93,8 +93,7 @@ func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
 	case done && !d.Spec.Paused:
 		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready", d.Status.ReadyReplicas, desired)
 	case d.Status.ReadyReplicas >= desired && d.Status.AvailableReplicas < desired && d.Spec.MinReadySeconds > 0:
-		fs = append(fs, Finding{Code: CodeMinReadySeconds, Severity: SeverityInfo, Object: ref,
-			Cause: fmt.Sprintf("%d/%d pods are Ready but not yet Available: minReadySeconds is %ds", d.Status.AvailableReplicas, desired, d.Spec.MinReadySeconds)})
+		fs = append(fs, minReadyFinding(g, d, newRS, desired))
 		r.Verdict = VerdictProgressing
 	default:
 		if !d.Spec.Paused {
@@ -343,4 +342,35 @@ func hasSeverity(fs []Finding, s Severity) bool {
 		}
 	}
 	return false
+}
+
+// minReadyFinding: pods are Ready and wait out minReadySeconds before they
+// count as Available. It says how long until the next one does, from the
+// time its Ready condition turned True.
+func minReadyFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {
+	waiting := desired - d.Status.AvailableReplicas
+	f := Finding{Code: CodeMinReadySeconds, Severity: SeverityInfo, Object: deployRef(d),
+		Facts: map[string]string{"minReadySeconds": fmt.Sprint(d.Spec.MinReadySeconds)}}
+	f.Cause = fmt.Sprintf("%s Ready but not yet Available: minReadySeconds is %ds", plural(int(waiting), "pod is", "pods are"), d.Spec.MinReadySeconds)
+	if newRS == nil {
+		return f
+	}
+	min := time.Duration(d.Spec.MinReadySeconds) * time.Second
+	var next time.Duration = -1
+	for _, p := range g.PodsOf(newRS.UID) {
+		for _, c := range p.Status.Conditions {
+			if c.Type != corev1.PodReady || c.Status != corev1.ConditionTrue || c.LastTransitionTime.IsZero() {
+				continue
+			}
+			left := c.LastTransitionTime.Add(min).Sub(g.Snap.Now)
+			if left > 0 && (next < 0 || left < next) {
+				next = left
+			}
+		}
+	}
+	if next > 0 {
+		f.Cause += fmt.Sprintf("; the next becomes Available in %s", humanDuration(next))
+		f.Facts["nextAvailableIn"] = humanDuration(next)
+	}
+	return f
 }

@@ -1,0 +1,275 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
+)
+
+// More causes produced by the real apiserver, controllers and scheduler:
+// admission webhooks (a real HTTPS webhook on loopback, called by the real
+// apiserver), quota that requires limits, unbound claims, minReadySeconds,
+// scale to zero and OnDelete statefulsets.
+
+// webhookConfig renders a ValidatingWebhookConfiguration for pod CREATEs in
+// namespace ns only, failing closed, that calls url.
+func webhookConfig(name, ns, url, caBundle string) string {
+	return fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: %[1]s
+webhooks:
+- name: %[1]s.why.example.com
+  clientConfig:
+    url: %[3]q
+    caBundle: %[4]q
+  rules:
+  - apiGroups: [""]
+    apiVersions: ["v1"]
+    operations: ["CREATE"]
+    resources: ["pods"]
+  namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: %[2]s
+  failurePolicy: Fail
+  sideEffects: None
+  admissionReviewVersions: ["v1"]
+  timeoutSeconds: 5
+`, name, ns, url, caBundle)
+}
+
+// installWebhook installs webhookConfig for ns until the test ends, and
+// returns its name.
+func installWebhook(t *testing.T, prefix, ns, url, caBundle string) string {
+	t.Helper()
+	name := prefix + "-" + ns[len(ns)-4:]
+	apply(t, "", webhookConfig(name, ns, url, caBundle))
+	t.Cleanup(func() { _, _ = kubectlErr("", "delete", "validatingwebhookconfiguration", name, "--wait=false") })
+	// The apiserver picks up new webhook configurations within a second or so.
+	time.Sleep(2 * time.Second)
+	return name
+}
+
+// denyingWebhook serves AdmissionReview v1 on loopback over TLS and denies
+// every request with message.
+func denyingWebhook(t *testing.T, message string) (url, caBundle string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var review struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Request    struct {
+				UID string `json:"uid"`
+			} `json:"request"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		resp := map[string]any{
+			"apiVersion": "admission.k8s.io/v1",
+			"kind":       "AdmissionReview",
+			"response": map[string]any{
+				"uid":     review.Request.UID,
+				"allowed": false,
+				"status":  map[string]any{"code": 403, "message": message},
+			},
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(resp)
+	}))
+	t.Cleanup(srv.Close)
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	return srv.URL + "/validate", base64.StdEncoding.EncodeToString(ca)
+}
+
+func TestAdmissionWebhookDenied(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	url, ca := denyingWebhook(t, "images from registry.example are not signed")
+	name := installWebhook(t, "why-deny", ns, url, ca)
+	apply(t, ns, deployment("signed", "nginx:1.27", 1, nil, ""))
+	r := waitWhy(t, 90*time.Second, "AdmissionWebhookDenied", func(r result) bool { return hasCode(t, r, explain.CodeWebhookDenied) },
+		"deploy/signed", "-n", ns, "-o", "json")
+	f := finding(t, r, explain.CodeWebhookDenied)
+	if f.Facts["webhook"] != name+".why.example.com" {
+		t.Errorf("want the webhook named: %+v", f)
+	}
+	if !strings.Contains(evidence(t, r), "images from registry.example are not signed") {
+		t.Errorf("want the webhook's own message verbatim:\n%s", r.Stdout)
+	}
+}
+
+func TestAdmissionWebhookUnreachable(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	_, ca := denyingWebhook(t, "unused")
+	// Nothing listens there: the apiserver cannot call it, and fails closed.
+	name := installWebhook(t, "why-down", ns, "https://"+freePort(t)+"/validate", ca)
+	apply(t, ns, deployment("blocked", "nginx:1.27", 1, nil, ""))
+	r := waitWhy(t, 90*time.Second, "AdmissionWebhookUnreachable", func(r result) bool { return hasCode(t, r, explain.CodeWebhookUnreachable) },
+		"deploy/blocked", "-n", ns, "-o", "json")
+	if !strings.Contains(evidence(t, r), `failed calling webhook "`+name+`.why.example.com"`) {
+		t.Errorf("want the apiserver's message verbatim:\n%s", r.Stdout)
+	}
+}
+
+func TestQuotaRequiresLimits(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, `apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: cpu-limits
+spec:
+  hard:
+    limits.cpu: "4"
+`)
+	apply(t, ns, deployment("nolimits", "nginx:1.27", 1, nil, ""))
+	r := waitWhy(t, 90*time.Second, "QuotaRequiresLimits", func(r result) bool { return hasCode(t, r, explain.CodeQuotaMissingLimits) },
+		"deploy/nolimits", "-n", ns, "-o", "json")
+	if !strings.Contains(evidence(t, r), "must specify limits.cpu for: app") {
+		t.Errorf("want the quota admission message verbatim:\n%s", r.Stdout)
+	}
+}
+
+func TestUnboundClaims(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	// storageClassName "" asks for a pre-provisioned volume, and there is
+	// none: the claims stay Pending and the scheduler says so.
+	apply(t, ns, `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  storageClassName: ""
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+`)
+	apply(t, ns, `apiVersion: v1
+kind: Pod
+metadata:
+  name: uses-data
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: data
+`)
+	apply(t, ns, `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: db
+        image: postgres:17
+  volumeClaimTemplates:
+  - metadata:
+      name: pgdata
+    spec:
+      storageClassName: ""
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+`)
+	r := waitWhy(t, 90*time.Second, "PVCUnbound", func(r result) bool { return hasCode(t, r, explain.CodePVCUnbound) },
+		"pod/uses-data", "-n", ns, "-o", "json")
+	if !strings.Contains(evidence(t, r), "unbound immediate PersistentVolumeClaims") {
+		t.Errorf("want the scheduler's message verbatim:\n%s", r.Stdout)
+	}
+	r = waitWhy(t, 90*time.Second, "VolumeClaimTemplatePending", func(r result) bool { return hasCode(t, r, explain.CodeSTSPVCPending) },
+		"sts/db", "-n", ns, "-o", "json")
+	if f := finding(t, r, explain.CodeSTSPVCPending); !strings.Contains(f.Cause, `pgdata-db-0 (from volumeClaimTemplate pgdata) is Pending: it asks for no StorageClass ("")`) {
+		t.Errorf("want the claim, its template and what its StorageClass means: %s", f.Cause)
+	}
+}
+
+func TestMinReadySecondsIsNotAFailure(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	m := strings.Replace(deployment("warm", "nginx:1.27", 1, nil, ""), "spec:\n  replicas: 1", "spec:\n  minReadySeconds: 300\n  replicas: 1", 1)
+	apply(t, ns, m)
+	r := waitWhy(t, 90*time.Second, "NotYetAvailable", func(r result) bool { return hasCode(t, r, explain.CodeMinReadySeconds) },
+		"deploy/warm", "-n", ns, "-o", "json")
+	if f := finding(t, r, explain.CodeMinReadySeconds); !strings.Contains(f.Cause, "1 pod is Ready but not yet Available: minReadySeconds is 300s; the next becomes Available in ") {
+		t.Errorf("want how long until the pod counts as Available: %s", f.Cause)
+	}
+	it := decode(t, r).Items[0]
+	if it.Verdict == explain.VerdictNotReady {
+		t.Errorf("Ready pods waiting out minReadySeconds are not a failure: %+v", it)
+	}
+	for _, f := range it.Findings {
+		if f.Severity == explain.SeverityError {
+			t.Errorf("error finding while minReadySeconds runs: %+v", f)
+		}
+	}
+}
+
+func TestScaledToZeroIsReady(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, deployment("idle", "nginx:1.27", 0, nil, ""))
+	r := waitWhy(t, 60*time.Second, "ScaledToZero", func(r result) bool { return hasCode(t, r, explain.CodeScaledToZero) },
+		"deploy/idle", "-n", ns, "-o", "json")
+	if r.Code != 0 {
+		t.Errorf("a deployment scaled to zero is Ready by definition: exit %d", r.Code)
+	}
+}
+
+func TestStatefulSetOnDelete(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	apply(t, ns, `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: kv
+spec:
+  serviceName: kv
+  replicas: 2
+  updateStrategy:
+    type: OnDelete
+  selector:
+    matchLabels: {app: kv}
+  template:
+    metadata:
+      labels: {app: kv}
+    spec:
+      containers:
+      - name: kv
+        image: redis:7
+`)
+	waitWhy(t, 90*time.Second, "kv Ready", func(r result) bool { return r.Code == 0 }, "sts/kv", "-n", ns)
+	kubectl(t, "", "set", "image", "sts/kv", "kv=redis:8", "-n", ns)
+	r := waitWhy(t, 60*time.Second, "OnDeleteUpdatePending", func(r result) bool { return hasCode(t, r, explain.CodeSTSOnDelete) },
+		"sts/kv", "-n", ns, "-o", "json")
+	f := finding(t, r, explain.CodeSTSOnDelete)
+	if !strings.Contains(strings.Join(f.Next, "\n"), "kubectl delete pod") {
+		t.Errorf("want the command that rolls the pods (delete them): %+v", f)
+	}
+}
