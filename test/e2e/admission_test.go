@@ -273,3 +273,46 @@ spec:
 		t.Errorf("want the command that rolls the pods (delete them): %+v", f)
 	}
 }
+
+// TestUntoleratedTaint adds a kwok node of its own, tainted and labelled
+// for this test only, and asks for it: the answer must name the taint,
+// which the real scheduler's message no longer does. Other tests see one more node that
+// none of their pods tolerates.
+func TestUntoleratedTaint(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	node := "why-tainted-" + ns[len(ns)-4:]
+	kubectl(t, fmt.Sprintf(`apiVersion: v1
+kind: Node
+metadata:
+  name: %[1]s
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    kubernetes.io/hostname: %[1]s
+    kubernetes.io/os: linux
+    why.test/pool: %[2]s
+    type: kwok
+spec:
+  taints:
+  - key: why.test/dedicated
+    value: gpu
+    effect: NoSchedule
+status:
+  allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+  capacity: {cpu: "4", memory: 8Gi, pods: "110"}
+`, node, ns), "apply", "-f", "-")
+	t.Cleanup(func() { _, _ = kubectlErr("", "delete", "node", node, "--wait=false") })
+	apply(t, ns, deployment("gpu", "nginx:1.27", 1, nil, "")+"      nodeSelector:\n        why.test/pool: "+ns+"\n")
+	r := waitWhy(t, 90*time.Second, "UntoleratedTaint", func(r result) bool { return hasCode(t, r, explain.CodeUntoleratedTaint) },
+		"deploy/gpu", "-n", ns, "-o", "json")
+	// kube-scheduler v1.37 no longer names the taint ("had untolerated
+	// taint(s)"): the answer reads it from the nodes.
+	if !strings.Contains(evidence(t, r), "1 node(s) had untolerated taint(s)") {
+		t.Errorf("want the scheduler's message verbatim:\n%s", r.Stdout)
+	}
+	if f := finding(t, r, explain.CodeUntoleratedTaint); !strings.Contains(f.Cause, "why.test/dedicated=gpu:NoSchedule") {
+		t.Errorf("want the taint named in the cause, read from the node: %s", f.Cause)
+	}
+}
