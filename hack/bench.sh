@@ -85,7 +85,8 @@ for n in "${sizes[@]}"; do
 
   direct=()
   [ "${BENCH_DIRECT:-}" = 1 ] && direct=(-direct)
-  "$OUT/bin/bench" create -kubeconfig "$kc" -size "$n" "${direct[@]}" -out "$OUT/create-$n.json"
+  "$OUT/bin/bench" create -kubeconfig "$kc" -size "$n" "${direct[@]}" -out "$OUT/create-$n.json" \
+    -on-stall "WHY_CLUSTER_DIR='$WHY_CLUSTER_DIR' '$ROOT/hack/cluster.sh' restart-kwok"
 
   chunks=""
   if [ "$n" = 10000 ] || [ -n "${BENCH_CHUNKS_ALL:-}" ]; then chunks="${CHUNKS// /,}"; fi

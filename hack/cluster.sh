@@ -9,6 +9,7 @@
 #   hack/cluster.sh down     stop everything and remove the state dir
 #   hack/cluster.sh status   what runs, on which ports
 #   hack/cluster.sh env      the export line
+#   hack/cluster.sh restart-kwok  kwok lists every pod afresh (see below)
 #
 # State lives in $WHY_CLUSTER_DIR (default _output/cluster); binaries are
 # cached in _output/bin so a second `up` takes seconds.
@@ -221,16 +222,37 @@ EOF
     --kubeconfig "$STATE/kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
     --kube-api-qps 1000 --kube-api-burst 2000
   stages
-  start kwok "$BIN/kwok" --kubeconfig "$STATE/kubeconfig" \
-    --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --config "$STATE/kwok-stages.yaml" --server-address "127.0.0.1:$(free_port)" \
-    --cidr 10.0.0.0/16 --node-ip 10.1.0.1 --node-lease-duration-seconds 40
+  start_kwok
 
   nodes | kubectl --kubeconfig "$STATE/kubeconfig" apply -f - >/dev/null
   wait_for "nodes Ready" 60 bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"
   wait_for "default serviceaccount" 60 kubectl --kubeconfig "$STATE/kubeconfig" get serviceaccount default -n default
   log "up: kube-apiserver https://127.0.0.1:$api_port, $NODES kwok nodes, audit log $STATE/audit.log"
   echo "export KUBECONFIG=$STATE/kubeconfig"
+}
+
+start_kwok() {
+  start kwok "$BIN/kwok" --kubeconfig "$STATE/kubeconfig" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --config "$STATE/kwok-stages.yaml" --server-address "127.0.0.1:$(free_port)" \
+    --cidr 10.0.0.0/16 --node-ip 10.1.0.1 --node-lease-duration-seconds 40
+}
+
+# restart_kwok stops kwok and starts it again, so that it lists every pod
+# afresh. At tens of thousands of pods its watch can miss pods for good
+# (Debian's etcd 3.4 cannot serve the progress notifications that keep the
+# apiserver's watch cache current), and they stay Pending: the benchmark
+# calls this when pods stop settling.
+restart_kwok() {
+  [ -d "$STATE" ] || die "not running"
+  if alive kwok; then
+    kill "$(cat "$STATE/pids/kwok")" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 40; i++)); do alive kwok || break; sleep 0.25; done
+    if alive kwok; then kill -9 "$(cat "$STATE/pids/kwok")" 2>/dev/null || true; fi
+  fi
+  start_kwok
+  log "kwok restarted"
 }
 
 down_quiet() {
@@ -269,5 +291,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   env) echo "export KUBECONFIG=$STATE/kubeconfig" ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  restart-kwok) restart_kwok ;;
+  *) echo "usage: $0 up|down|status|env|restart-kwok" >&2; exit 2 ;;
 esac
