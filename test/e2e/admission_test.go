@@ -99,15 +99,12 @@ func TestAdmissionWebhookDenied(t *testing.T) {
 	url, ca := denyingWebhook(t, "images from registry.example are not signed")
 	name := installWebhook(t, "why-deny", ns, url, ca)
 	apply(t, ns, deployment("signed", "nginx:1.27", 1, nil, ""))
-	r := waitWhy(t, 90*time.Second, "AdmissionWebhookDenied", func(r result) bool { return hasCode(t, r, explain.CodeWebhookDenied) },
-		"deploy/signed", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodeWebhookDenied, "deploy/signed", ns)
 	f := finding(t, r, explain.CodeWebhookDenied)
 	if f.Facts["webhook"] != name+".why.example.com" {
 		t.Errorf("want the webhook named: %+v", f)
 	}
-	if !strings.Contains(evidence(t, r), "images from registry.example are not signed") {
-		t.Errorf("want the webhook's own message verbatim:\n%s", r.Stdout)
-	}
+	wantEvidence(t, r, "images from registry.example are not signed", "want the webhook's own message verbatim")
 }
 
 func TestAdmissionWebhookUnreachable(t *testing.T) {
@@ -117,11 +114,8 @@ func TestAdmissionWebhookUnreachable(t *testing.T) {
 	// Nothing listens there: the apiserver cannot call it, and fails closed.
 	name := installWebhook(t, "why-down", ns, "https://"+freePort(t)+"/validate", ca)
 	apply(t, ns, deployment("blocked", "nginx:1.27", 1, nil, ""))
-	r := waitWhy(t, 90*time.Second, "AdmissionWebhookUnreachable", func(r result) bool { return hasCode(t, r, explain.CodeWebhookUnreachable) },
-		"deploy/blocked", "-n", ns, "-o", "json")
-	if !strings.Contains(evidence(t, r), `failed calling webhook "`+name+`.why.example.com"`) {
-		t.Errorf("want the apiserver's message verbatim:\n%s", r.Stdout)
-	}
+	r := waitCode(t, 90*time.Second, explain.CodeWebhookUnreachable, "deploy/blocked", ns)
+	wantEvidence(t, r, `failed calling webhook "`+name+`.why.example.com"`, "want the apiserver's message verbatim")
 }
 
 func TestQuotaRequiresLimits(t *testing.T) {
@@ -136,11 +130,8 @@ spec:
     limits.cpu: "4"
 `)
 	apply(t, ns, deployment("nolimits", "nginx:1.27", 1, nil, ""))
-	r := waitWhy(t, 90*time.Second, "QuotaRequiresLimits", func(r result) bool { return hasCode(t, r, explain.CodeQuotaMissingLimits) },
-		"deploy/nolimits", "-n", ns, "-o", "json")
-	if !strings.Contains(evidence(t, r), "must specify limits.cpu for: app") {
-		t.Errorf("want the quota admission message verbatim:\n%s", r.Stdout)
-	}
+	r := waitCode(t, 90*time.Second, explain.CodeQuotaMissingLimits, "deploy/nolimits", ns)
+	wantEvidence(t, r, "must specify limits.cpu for: app", "want the quota admission message verbatim")
 }
 
 func TestUnboundClaims(t *testing.T) {
@@ -198,13 +189,9 @@ spec:
         requests:
           storage: 1Gi
 `)
-	r := waitWhy(t, 90*time.Second, "PVCUnbound", func(r result) bool { return hasCode(t, r, explain.CodePVCUnbound) },
-		"pod/uses-data", "-n", ns, "-o", "json")
-	if !strings.Contains(evidence(t, r), "unbound immediate PersistentVolumeClaims") {
-		t.Errorf("want the scheduler's message verbatim:\n%s", r.Stdout)
-	}
-	r = waitWhy(t, 90*time.Second, "VolumeClaimTemplatePending", func(r result) bool { return hasCode(t, r, explain.CodeSTSPVCPending) },
-		"sts/db", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodePVCUnbound, "pod/uses-data", ns)
+	wantEvidence(t, r, "unbound immediate PersistentVolumeClaims", "want the scheduler's message verbatim")
+	r = waitCode(t, 90*time.Second, explain.CodeSTSPVCPending, "sts/db", ns)
 	if f := finding(t, r, explain.CodeSTSPVCPending); !strings.Contains(f.Cause, `pgdata-db-0 (from volumeClaimTemplate pgdata) is Pending: it asks for no StorageClass ("")`) {
 		t.Errorf("want the claim, its template and what its StorageClass means: %s", f.Cause)
 	}
@@ -215,8 +202,7 @@ func TestMinReadySecondsIsNotAFailure(t *testing.T) {
 	ns := namespace(t)
 	m := strings.Replace(deployment("warm", "nginx:1.27", 1, nil, ""), "spec:\n  replicas: 1", "spec:\n  minReadySeconds: 300\n  replicas: 1", 1)
 	apply(t, ns, m)
-	r := waitWhy(t, 90*time.Second, "NotYetAvailable", func(r result) bool { return hasCode(t, r, explain.CodeMinReadySeconds) },
-		"deploy/warm", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodeMinReadySeconds, "deploy/warm", ns)
 	if f := finding(t, r, explain.CodeMinReadySeconds); !strings.Contains(f.Cause, "1 pod is Ready but not yet Available: minReadySeconds is 300s; the next becomes Available in ") {
 		t.Errorf("want how long until the pod counts as Available: %s", f.Cause)
 	}
@@ -235,8 +221,7 @@ func TestScaledToZeroIsReady(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("idle", "nginx:1.27", 0, nil, ""))
-	r := waitWhy(t, 60*time.Second, "ScaledToZero", func(r result) bool { return hasCode(t, r, explain.CodeScaledToZero) },
-		"deploy/idle", "-n", ns, "-o", "json")
+	r := waitCode(t, 60*time.Second, explain.CodeScaledToZero, "deploy/idle", ns)
 	if r.Code != 0 {
 		t.Errorf("a deployment scaled to zero is Ready by definition: exit %d", r.Code)
 	}
@@ -266,8 +251,7 @@ spec:
 `)
 	waitWhy(t, 90*time.Second, "kv Ready", func(r result) bool { return r.Code == 0 }, "sts/kv", "-n", ns)
 	kubectl(t, "", "set", "image", "sts/kv", "kv=redis:8", "-n", ns)
-	r := waitWhy(t, 60*time.Second, "OnDeleteUpdatePending", func(r result) bool { return hasCode(t, r, explain.CodeSTSOnDelete) },
-		"sts/kv", "-n", ns, "-o", "json")
+	r := waitCode(t, 60*time.Second, explain.CodeSTSOnDelete, "sts/kv", ns)
 	f := finding(t, r, explain.CodeSTSOnDelete)
 	if !strings.Contains(strings.Join(f.Next, "\n"), "kubectl delete pod") {
 		t.Errorf("want the command that rolls the pods (delete them): %+v", f)
@@ -305,13 +289,10 @@ status:
 `, node, ns), "apply", "-f", "-")
 	t.Cleanup(func() { _, _ = kubectlErr("", "delete", "node", node, "--wait=false") })
 	apply(t, ns, deployment("gpu", "nginx:1.27", 1, nil, "")+"      nodeSelector:\n        why.test/pool: "+ns+"\n")
-	r := waitWhy(t, 90*time.Second, "UntoleratedTaint", func(r result) bool { return hasCode(t, r, explain.CodeUntoleratedTaint) },
-		"deploy/gpu", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodeUntoleratedTaint, "deploy/gpu", ns)
 	// kube-scheduler v1.37 no longer names the taint ("had untolerated
 	// taint(s)"): the answer reads it from the nodes.
-	if !strings.Contains(evidence(t, r), "1 node(s) had untolerated taint(s)") {
-		t.Errorf("want the scheduler's message verbatim:\n%s", r.Stdout)
-	}
+	wantEvidence(t, r, "1 node(s) had untolerated taint(s)", "want the scheduler's message verbatim")
 	if f := finding(t, r, explain.CodeUntoleratedTaint); !strings.Contains(f.Cause, "why.test/dedicated=gpu:NoSchedule") {
 		t.Errorf("want the taint named in the cause, read from the node: %s", f.Cause)
 	}

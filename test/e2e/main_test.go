@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -227,6 +228,21 @@ func waitWhy(t *testing.T, timeout time.Duration, what string, match func(result
 			t.Fatalf("timed out after %s waiting for %s; last run:\n%s", timeout, what, last)
 		}
 		time.Sleep(2 * time.Second)
+	}
+}
+
+// waitCode polls kubectl why TARGET -n ns -o json until a finding has code.
+func waitCode(t *testing.T, timeout time.Duration, code explain.Code, target, ns string) result {
+	t.Helper()
+	return waitWhy(t, timeout, string(code), func(r result) bool { return hasCode(t, r, code) }, target, "-n", ns, "-o", "json")
+}
+
+// wantEvidence checks that some finding quotes sub verbatim; what says
+// whose message it is.
+func wantEvidence(t *testing.T, r result, sub, what string) {
+	t.Helper()
+	if !strings.Contains(evidence(t, r), sub) {
+		t.Errorf("%s (%q):\n%s", what, sub, r.Stdout)
 	}
 }
 
