@@ -80,8 +80,11 @@ type Env struct {
 	Kubeconfig, PKI, Server, Audit, Plugin, Kubectl, CacheDir string
 }
 
+// DefaultChunkSize is kubectl why's own --chunk-size default (pkg/cmd).
+const DefaultChunkSize = 1000
+
 // Cases builds the side-by-side list. chunks adds `why pod -A --failing
-// --chunk-size X` for each X other than the default 500; extra adds
+// --chunk-size X` for each X other than the default; extra adds
 // diagnostics (no compression, no --failing).
 func Cases(e Env, chunks []int, extra bool) []Case {
 	curl := func(key, accept string) Case {
@@ -112,7 +115,7 @@ func Cases(e Env, chunks []int, extra bool) []Case {
 		kubectl("describe-solo", "describe", "deploy/"+OneName, "-n", SoloNS),
 	}
 	for _, c := range chunks {
-		if c == 500 {
+		if c == DefaultChunkSize {
 			continue // the default: pod-failing
 		}
 		cs = append(cs, why(fmt.Sprintf("pod-failing-chunk-%d", c), "pod", "-A", "--failing", "--chunk-size", strconv.Itoa(c)))

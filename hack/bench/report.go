@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -100,7 +101,7 @@ func Markdown(m *Measurement) string {
 		sort.Slice(chunks, func(i, j int) bool { return chunks[i].MedianWall < chunks[j].MedianWall })
 		w("- `--chunk-size`, fastest first:")
 		for i, c := range chunks {
-			cs := "500"
+			cs := strconv.Itoa(DefaultChunkSize)
 			if c.Key != "pod-failing" {
 				cs = strings.TrimPrefix(c.Key, "pod-failing-chunk-")
 			}
