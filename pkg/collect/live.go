@@ -64,7 +64,8 @@ func resourceOf(kind string) string {
 }
 
 // Collect lists what req needs. Phase one lists the targets; phase two lists,
-// concurrently, what lies below and around them. Forbidden lists become gaps
+// concurrently, what lies below them; events, nodes and claims are listed
+// alongside both. Forbidden lists become gaps
 // in the snapshot; any other error ends the run.
 func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error) {
 	now := time.Now
@@ -74,12 +75,24 @@ func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error
 	snap := &graph.Snapshot{Now: now()}
 	c := &collector{l: l, req: req, snap: snap}
 
-	// Phase one: the targets themselves.
-	if err := c.targets(ctx); err != nil {
-		return nil, err
-	}
-	// Phase two: children, owners, events, nodes, claims.
-	if err := c.surroundings(ctx); err != nil {
+	// Events, nodes and claims depend only on the scope, so they are
+	// listed while the targets and then their children are: the slowest
+	// of them (a busy namespace's events) is then off the critical path.
+	scope := req.scope()
+	err := runAll([]func() error{
+		func() error {
+			// Phase one: the targets themselves; phase two: their
+			// children and owners.
+			if err := c.targets(ctx); err != nil {
+				return err
+			}
+			return c.surroundings(ctx)
+		},
+		func() error { return c.listEvents(ctx, scope) },
+		func() error { return c.listNodes(ctx) },
+		func() error { return c.listPVCs(ctx, scope) },
+	})
+	if err != nil {
 		return nil, err
 	}
 	if req.Logs {
@@ -95,6 +108,21 @@ type collector struct {
 	req  Request
 	snap *graph.Snapshot
 	mu   sync.Mutex
+}
+
+// gap and collected read the snapshot's bookkeeping under the lock:
+// the lists that run alongside write it.
+func (c *collector) gap(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.snap.Gaps[key]
+	return ok
+}
+
+func (c *collector) collected(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.snap.Collected[key]
 }
 
 func (c *collector) targets(ctx context.Context) error {
@@ -140,7 +168,7 @@ func (c *collector) targets(ctx context.Context) error {
 			continue
 		}
 		for _, n := range dedupe(byKind[kind]) {
-			if _, gap := c.snap.Gaps[resourceOf(kind)]; gap {
+			if c.gap(resourceOf(kind)) {
 				continue
 			}
 			if !c.has(kind, n) {
@@ -284,15 +312,15 @@ func (c *collector) surroundings(ctx context.Context) error {
 	nsOf := scope
 
 	var tasks []func() error
-	wantRS := len(s.Deployments) > 0 && !c.snap.Collected[graph.ResReplicaSets]
-	wantPods := (len(s.Deployments)+len(s.StatefulSets)+len(s.ReplicaSets) > 0) && !c.snap.Collected[graph.ResPods]
+	wantRS := len(s.Deployments) > 0 && !c.collected(graph.ResReplicaSets)
+	wantPods := (len(s.Deployments)+len(s.StatefulSets)+len(s.ReplicaSets) > 0) && !c.collected(graph.ResPods)
 	podOwnersRS := false
 	for i := range s.Pods {
 		if oc := metav1.GetControllerOfNoCopy(&s.Pods[i]); oc != nil && oc.Kind == KindReplicaSet {
 			podOwnersRS = true
 		}
 	}
-	if wantRS || (podOwnersRS && !c.snap.Collected[graph.ResReplicaSets]) {
+	if wantRS || (podOwnersRS && !c.collected(graph.ResReplicaSets)) {
 		tasks = append(tasks, func() error { return c.list(ctx, KindReplicaSet, nsOf, rsSel, "", nil) })
 	}
 	if wantPods {
@@ -305,14 +333,9 @@ func (c *collector) surroundings(ctx context.Context) error {
 		}
 		tasks = append(tasks, func() error { return c.list(ctx, KindPod, nsOf, podSel, "", keep) })
 	}
-	if podOwnersRS && !c.snap.Collected[graph.ResDeployments] {
+	if podOwnersRS && !c.collected(graph.ResDeployments) {
 		tasks = append(tasks, func() error { return c.list(ctx, KindDeployment, nsOf, "", "", nil) })
 	}
-	tasks = append(tasks,
-		func() error { return c.listEvents(ctx, nsOf) },
-		func() error { return c.listNodes(ctx) },
-		func() error { return c.listPVCs(ctx, nsOf) },
-	)
 	if err := runAll(tasks); err != nil {
 		return err
 	}
