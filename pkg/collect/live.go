@@ -65,8 +65,8 @@ func resourceOf(kind string) string {
 
 // Collect lists what req needs. Phase one lists the targets; phase two lists,
 // concurrently, what lies below them; events, nodes and claims are listed
-// alongside both. Forbidden lists become gaps
-// in the snapshot; any other error ends the run.
+// alongside both. Forbidden lists become gaps in the snapshot; any other
+// error ends the run.
 func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error) {
 	now := time.Now
 	if l.Now != nil {
