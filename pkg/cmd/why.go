@@ -19,7 +19,6 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/printers"
 	"github.com/kubectl-why/kubectl-why/pkg/version"
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
@@ -365,7 +364,7 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		case collect.KindPod:
 			for i := range s.Pods {
 				p := &s.Pods[i]
-				if noArgs && walkedFromOwner(g, p) {
+				if noArgs && g.WalkedFromController(p) {
 					continue
 				}
 				if match(p.Name) {
@@ -383,7 +382,7 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 			for i := range s.ReplicaSets {
 				rs := &s.ReplicaSets[i]
 				// Old revisions scaled to zero are history, not targets.
-				if noArgs && (walkedFromOwner(g, rs) || rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0) {
+				if noArgs && (g.WalkedFromController(rs) || rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0) {
 					continue
 				}
 				if match(rs.Name) {
@@ -426,26 +425,6 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		return out[i].Name < out[j].Name
 	})
 	return out, nil
-}
-
-// walkedFromOwner says whether o is explained as part of a workload in the
-// snapshot. A pod whose ReplicaSet was not saved, or whose owner is a kind
-// kubectl why does not walk (a Job, a DaemonSet), is not: with -f and no
-// arguments it must be explained on its own, not dropped from the answer.
-func walkedFromOwner(g *graph.Graph, o metav1.Object) bool {
-	c := graph.ControllerOf(o)
-	if c == nil {
-		return false
-	}
-	switch c.Kind {
-	case collect.KindReplicaSet:
-		return g.ReplicaSet(c.UID) != nil
-	case collect.KindDeployment:
-		return g.Deployment(c.UID) != nil
-	case collect.KindStatefulSet:
-		return g.StatefulSet(c.UID) != nil
-	}
-	return false
 }
 
 func failingOnly(items []explain.Result) []explain.Result {

@@ -89,6 +89,27 @@ func ControllerOf(o metav1.Object) *metav1.OwnerReference {
 	return metav1.GetControllerOfNoCopy(o)
 }
 
+// WalkedFromController says whether o's controller is in the snapshot as a
+// kind the walk starts from (ReplicaSet, Deployment, StatefulSet), so that
+// o is explained as part of it. A pod whose ReplicaSet was not saved, or
+// whose owner is a kind that is not walked (a Job, a DaemonSet), is not:
+// it must be explained on its own, not dropped from the answer.
+func (g *Graph) WalkedFromController(o metav1.Object) bool {
+	c := ControllerOf(o)
+	if c == nil {
+		return false
+	}
+	switch c.Kind {
+	case "ReplicaSet":
+		return g.rss[c.UID] != nil
+	case "Deployment":
+		return g.deploys[c.UID] != nil
+	case "StatefulSet":
+		return g.stss[c.UID] != nil
+	}
+	return false
+}
+
 // PodsOf returns the pods whose controller is owner, sorted by name.
 func (g *Graph) PodsOf(owner types.UID) []*corev1.Pod {
 	var out []*corev1.Pod
