@@ -225,15 +225,8 @@ func TestFromFilesOrphansNeverPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := graph.New(snap)
-	var refs []explain.Ref
-	for _, p := range snap.Pods {
-		refs = append(refs, explain.Ref{Kind: explain.KindPod, Namespace: p.Namespace, Name: p.Name, UID: p.UID})
-	}
-	for _, rs := range snap.ReplicaSets {
-		refs = append(refs, explain.Ref{Kind: explain.KindReplicaSet, Namespace: rs.Namespace, Name: rs.Name, UID: rs.UID})
-	}
-	rep := explain.Explain(g, refs)
+	// The file holds pods and a replicaset, no workload above them.
+	rep := explain.Explain(graph.New(snap), allRefs(snap))
 	if len(rep.Items) != 3 {
 		t.Fatalf("want 3 results, got %d", len(rep.Items))
 	}

@@ -107,7 +107,22 @@ func FuzzFromFiles(f *testing.F) {
 // explainAll runs every rule over every object of snap.
 func explainAll(t *testing.T, snap *graph.Snapshot) {
 	t.Helper()
-	g := graph.New(snap)
+	rep := explain.Explain(graph.New(snap), allRefs(snap))
+	for _, r := range rep.Items {
+		for _, fd := range r.Findings {
+			if _, ok := explain.Info(fd.Code); !ok {
+				t.Fatalf("%s/%s: unknown code %q", r.Target.Kind, r.Target.Name, fd.Code)
+			}
+		}
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Fatalf("marshal report: %v", err)
+	}
+}
+
+// allRefs names every pod, replicaset, deployment and statefulset of snap
+// as a target.
+func allRefs(snap *graph.Snapshot) []explain.Ref {
 	var refs []explain.Ref
 	for _, o := range snap.Pods {
 		refs = append(refs, explain.Ref{Kind: explain.KindPod, Namespace: o.Namespace, Name: o.Name, UID: o.UID})
@@ -121,15 +136,5 @@ func explainAll(t *testing.T, snap *graph.Snapshot) {
 	for _, o := range snap.StatefulSets {
 		refs = append(refs, explain.Ref{Kind: explain.KindStatefulSet, Namespace: o.Namespace, Name: o.Name, UID: o.UID})
 	}
-	rep := explain.Explain(g, refs)
-	for _, r := range rep.Items {
-		for _, fd := range r.Findings {
-			if _, ok := explain.Info(fd.Code); !ok {
-				t.Fatalf("%s/%s: unknown code %q", r.Target.Kind, r.Target.Name, fd.Code)
-			}
-		}
-	}
-	if _, err := json.Marshal(rep); err != nil {
-		t.Fatalf("marshal report: %v", err)
-	}
+	return refs
 }
