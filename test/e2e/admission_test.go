@@ -163,23 +163,7 @@ spec:
     persistentVolumeClaim:
       claimName: data
 `)
-	apply(t, ns, `apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: db
-spec:
-  serviceName: db
-  replicas: 1
-  selector:
-    matchLabels: {app: db}
-  template:
-    metadata:
-      labels: {app: db}
-    spec:
-      containers:
-      - name: db
-        image: postgres:17
-  volumeClaimTemplates:
+	apply(t, ns, statefulset("db", "postgres:17", 1, `  volumeClaimTemplates:
   - metadata:
       name: pgdata
     spec:
@@ -188,7 +172,7 @@ spec:
       resources:
         requests:
           storage: 1Gi
-`)
+`, ""))
 	r := waitCode(t, 90*time.Second, explain.CodePVCUnbound, "pod/uses-data", ns)
 	wantEvidence(t, r, "unbound immediate PersistentVolumeClaims", "want the scheduler's message verbatim")
 	r = waitCode(t, 90*time.Second, explain.CodeSTSPVCPending, "sts/db", ns)
@@ -230,25 +214,7 @@ func TestScaledToZeroIsReady(t *testing.T) {
 func TestStatefulSetOnDelete(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	apply(t, ns, `apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: kv
-spec:
-  serviceName: kv
-  replicas: 2
-  updateStrategy:
-    type: OnDelete
-  selector:
-    matchLabels: {app: kv}
-  template:
-    metadata:
-      labels: {app: kv}
-    spec:
-      containers:
-      - name: kv
-        image: redis:7
-`)
+	apply(t, ns, statefulset("kv", "redis:7", 2, "  updateStrategy:\n    type: OnDelete\n", ""))
 	waitWhy(t, 90*time.Second, "kv Ready", func(r result) bool { return r.Code == 0 }, "sts/kv", "-n", ns)
 	kubectl(t, "", "set", "image", "sts/kv", "kv=redis:8", "-n", ns)
 	r := waitCode(t, 60*time.Second, explain.CodeSTSOnDelete, "sts/kv", ns)

@@ -286,6 +286,30 @@ spec:
 %[5]s`, name, image, replicas, ann, extraSpec)
 }
 
+// statefulset renders a StatefulSet whose one container (named as the set)
+// runs image. specExtra is added to its spec (2-space indent: an
+// updateStrategy, volumeClaimTemplates), containerExtra to its container
+// (8-space indent: resources).
+func statefulset(name, image string, replicas int, specExtra, containerExtra string) string {
+	return fmt.Sprintf(`apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: %[1]s
+spec:
+  serviceName: %[1]s
+  replicas: %[3]d
+%[4]s  selector:
+    matchLabels: {app: %[1]s}
+  template:
+    metadata:
+      labels: {app: %[1]s}
+    spec:
+      containers:
+      - name: %[1]s
+        image: %[2]s
+%[5]s`, name, image, replicas, specExtra, containerExtra)
+}
+
 // makeReader binds a ServiceAccount to the ClusterRole the plugin prints
 // with --print-rbac and writes a kubeconfig that uses its token.
 func makeReader(path string) error {

@@ -86,26 +86,7 @@ func TestPausedRollout(t *testing.T) {
 func TestStatefulSetBlockedAtOrdinalZero(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	apply(t, ns, `apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: db
-spec:
-  serviceName: db
-  replicas: 3
-  selector:
-    matchLabels: {app: db}
-  template:
-    metadata:
-      labels: {app: db}
-    spec:
-      containers:
-      - name: db
-        image: postgres:17
-        resources:
-          requests:
-            cpu: "100"
-`)
+	apply(t, ns, statefulset("db", "postgres:17", 3, "", "        resources:\n          requests:\n            cpu: \"100\"\n"))
 	r := waitWhy(t, 90*time.Second, "OrderedStartBlocked", func(r result) bool { return hasCode(t, r, explain.CodeSTSOrderedBlocked) },
 		"sts/db", "-n", ns, "-o", "json")
 	f := finding(t, r, explain.CodeSTSOrderedBlocked)
@@ -120,27 +101,7 @@ spec:
 func TestStatefulSetPartition(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	apply(t, ns, `apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: cache
-spec:
-  serviceName: cache
-  replicas: 2
-  updateStrategy:
-    type: RollingUpdate
-    rollingUpdate:
-      partition: 2
-  selector:
-    matchLabels: {app: cache}
-  template:
-    metadata:
-      labels: {app: cache}
-    spec:
-      containers:
-      - name: cache
-        image: redis:7
-`)
+	apply(t, ns, statefulset("cache", "redis:7", 2, "  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 2\n", ""))
 	waitWhy(t, 90*time.Second, "cache Ready", func(r result) bool { return r.Code == 0 }, "sts/cache", "-n", ns)
 	kubectl(t, "", "set", "image", "sts/cache", "cache=redis:8", "-n", ns)
 	waitWhy(t, 60*time.Second, "PartitionHolding", func(r result) bool { return hasCode(t, r, explain.CodeSTSPartition) },
