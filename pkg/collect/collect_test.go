@@ -283,3 +283,39 @@ func TestGraphIgnoresRoutineEventsInFiles(t *testing.T) {
 		t.Fatalf("events = %v, want only FailedMount: -f must read the same events as live", evs)
 	}
 }
+
+func TestTrimDropsManagedFieldsAndNodeImages(t *testing.T) {
+	mf := []metav1.ManagedFieldsEntry{{Manager: "kube-scheduler", Operation: metav1.ManagedFieldsOperationUpdate}}
+	pods := []corev1.Pod{*pendingPod("a", "stuck")}
+	pods[0].ManagedFields = mf
+	nodes := []corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "n1", ManagedFields: mf},
+		Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"registry.k8s.io/pause:3.10"}}}}}}
+	events := []corev1.Event{{ObjectMeta: metav1.ObjectMeta{Name: "e", ManagedFields: mf}, Reason: "FailedScheduling"}}
+	trim(pods)
+	trim(nodes)
+	trim(events)
+	if pods[0].ManagedFields != nil || nodes[0].ManagedFields != nil || events[0].ManagedFields != nil {
+		t.Error("managedFields kept")
+	}
+	if nodes[0].Status.Images != nil {
+		t.Error("node images kept")
+	}
+	if pods[0].Name != "stuck" || pods[0].Status.Phase != corev1.PodPending || nodes[0].Name != "n1" || events[0].Reason != "FailedScheduling" {
+		t.Error("trim touched more than managedFields and images")
+	}
+}
+
+// The lists go through trim page by page (the fake clientset keeps no
+// managedFields of its own, so node images show it).
+func TestCollectTrimsEachPage(t *testing.T) {
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"},
+		Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"registry.k8s.io/pause:3.10"}}}}}
+	l := &Live{Client: fake.NewClientset(pendingPod("a", "stuck"), n)}
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Nodes) != 1 || snap.Nodes[0].Status.Images != nil {
+		t.Fatalf("nodes = %+v, want n1 without its images", snap.Nodes)
+	}
+}

@@ -513,6 +513,7 @@ func pages[T any](ctx context.Context, c *collector, res string, opts metav1.Lis
 			return nil, err
 		}
 		dropped = 0
+		trim(items)
 		out = append(out, items...)
 		if meta.Continue == "" {
 			return out, nil
@@ -523,6 +524,21 @@ func pages[T any](ctx context.Context, c *collector, res string, opts metav1.Lis
 			reported = true
 		} else if c.l.Progress != nil && reported && len(out)%(int(max(opts.Limit, 1))*10) == 0 {
 			fmt.Fprintf(c.l.Progress, "listing %s: %d so far...\n", res, len(out))
+		}
+	}
+}
+
+// trim drops what no rule reads and costs memory for every object kept:
+// managedFields (about half of a pod's or node's bytes) and a node's image
+// list (up to 50 names per node). The output never shows raw objects.
+func trim[T any](items []T) {
+	for i := range items {
+		switch o := any(&items[i]).(type) {
+		case *corev1.Node:
+			o.ManagedFields = nil
+			o.Status.Images = nil
+		case metav1.Object:
+			o.SetManagedFields(nil)
 		}
 	}
 }
