@@ -13,6 +13,8 @@
 #   BENCH_DIRECT=1  pin healthy pods to nodes (spec.nodeName) instead of
 #                   going through kube-scheduler
 #   KEEP=1          leave the last cluster running
+#   WHY_ETCD=module etcd built from the Go module proxy (hack/etcd) instead
+#                   of Debian's 3.4 (see hack/cluster.sh)
 #   BENCH_CLUSTER_DIR  state dir (default _output/cluster-bench), never the
 #                   e2e tests' cluster
 #
@@ -26,7 +28,7 @@ sizes=()
 for a in "$@"; do
   case "$a" in
     --ci) ci=true ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *[!0-9]*|"") echo "bench: size $a is not a number" >&2; exit 2 ;;
     *) sizes+=("$a") ;;
   esac
@@ -88,11 +90,13 @@ for n in "${sizes[@]}"; do
   "$OUT/bin/bench" create -kubeconfig "$kc" -size "$n" "${direct[@]}" -out "$OUT/create-$n.json" \
     -on-stall "WHY_CLUSTER_DIR='$WHY_CLUSTER_DIR' '$ROOT/hack/cluster.sh' restart-kwok"
 
+  etcd_version="$(curl -fsS "http://127.0.0.1:$(sed -n 's/^etcd=//p' "$WHY_CLUSTER_DIR/ports")/version" |
+    sed -n 's/.*"etcdserver":"\([^"]*\)".*/\1/p')"
   chunks=""
   if [ "$n" = 10000 ] || [ -n "${BENCH_CHUNKS_ALL:-}" ]; then chunks="${CHUNKS// /,}"; fi
   "$OUT/bin/bench" measure -kubeconfig "$kc" -pki "$WHY_CLUSTER_DIR/pki" -audit "$WHY_CLUSTER_DIR/audit.log" \
     -plugin "$OUT/bin/kubectl-why" -kubectl "$(command -v kubectl)" -cache-dir "$OUT/kubectl-cache" \
-    -runs "$RUNS" -chunks "$chunks" -extra="$extra" \
+    -runs "$RUNS" -chunks "$chunks" -extra="$extra" -etcd-version "$etcd_version" \
     -create "$OUT/create-$n.json" -out "$OUT/result-$n.json" -md "$OUT/result-$n.md" >/dev/null
   cat "$OUT/result-$n.md" | tee -a "$report"
 done

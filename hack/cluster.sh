@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The local control plane for tests and demos, on loopback only:
-# etcd (Debian), kube-apiserver, kube-controller-manager and kube-scheduler
+# etcd (Debian's), kube-apiserver, kube-controller-manager and kube-scheduler
 # built from k8s.io/kubernetes (hack/tools pins the version), and kwok
 # standing in for the kubelets of a few fake nodes, with Stages (hack/kwok)
 # that reproduce the kubelet's failure states.
@@ -13,6 +13,10 @@
 #
 # State lives in $WHY_CLUSTER_DIR (default _output/cluster); binaries are
 # cached in _output/bin so a second `up` takes seconds.
+#
+# WHY_ETCD=module runs etcd built from the Go module proxy (hack/etcd pins
+# the version) instead of Debian's 3.4: the benchmark uses it to measure
+# what a current etcd changes. Tests keep Debian's.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,6 +25,12 @@ STATE="${WHY_CLUSTER_DIR:-$ROOT/_output/cluster}"
 KUBE_VERSION="v1.37.2"
 KWOK_VERSION="v0.8.0"
 NODES="${WHY_NODES:-3}"
+ETCD="etcd"
+case "${WHY_ETCD:-debian}" in
+  debian) ;;
+  module) ETCD="$BIN/etcd-$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" {print $3}' "$ROOT/hack/etcd/go.mod")" ;;
+  *) printf 'cluster: WHY_ETCD=%s: want debian or module\n' "$WHY_ETCD" >&2; exit 2 ;;
+esac
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -41,7 +51,12 @@ ensure_binaries() {
     log "installing kwok $KWOK_VERSION"
     GOBIN="$BIN" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   fi
-  if ! command -v etcd >/dev/null 2>&1; then
+  if [ "$ETCD" != etcd ]; then
+    if [ ! -x "$ETCD" ]; then
+      log "building $(basename "$ETCD") from the Go module proxy (under a minute, once)"
+      (cd "$ROOT/hack/etcd" && go build -o "$ETCD" .)
+    fi
+  elif ! command -v etcd >/dev/null 2>&1; then
     log "installing etcd from Debian"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
@@ -179,7 +194,7 @@ up() {
   etcd_port="$(free_port)"; peer_port="$(free_port)"; api_port="$(free_port)"
   printf 'etcd=%s\netcd_peer=%s\napiserver=%s\n' "$etcd_port" "$peer_port" "$api_port" >"$STATE/ports"
 
-  start etcd etcd --name why --data-dir "$STATE/etcd" \
+  start etcd "$ETCD" --name why --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
     --initial-cluster "why=http://127.0.0.1:$peer_port" --quota-backend-bytes 8589934592 \

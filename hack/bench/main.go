@@ -106,6 +106,7 @@ func cmdMeasure(args []string) error {
 	createIn := fs.String("create", "", "the creation result written by bench create")
 	out := fs.String("out", "", "write the measurement (JSON) here")
 	md := fs.String("md", "", "write the markdown section here")
+	etcdVersion := fs.String("etcd-version", "", "the etcd server's version, for the report")
 	_ = fs.Parse(args)
 
 	var cr CreateResult
@@ -146,6 +147,7 @@ func cmdMeasure(args []string) error {
 	if v, err := cs.Discovery().ServerVersion(); err == nil {
 		m.Machine.ServerVersion = v.GitVersion
 	}
+	m.Machine.EtcdVersion = *etcdVersion
 	if err := writeJSON(*out, m); err != nil {
 		return err
 	}

@@ -72,6 +72,7 @@ type Machine struct {
 	GoVersion     string `json:"goVersion"`
 	KubectlVer    string `json:"kubectlVersion"`
 	ServerVersion string `json:"serverVersion"`
+	EtcdVersion   string `json:"etcdVersion"`
 	CurlVersion   string `json:"curlVersion"`
 }
 

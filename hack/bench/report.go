@@ -30,6 +30,9 @@ func Markdown(m *Measurement) string {
 		w("Creation: deployments posted in %s; every pod created after %s; every pod Ready or showing its failure after %s%s.\n\n",
 			secs(m.Create.Objects), secs(m.Create.PodsExist), secs(m.Create.Settled), restarts)
 	}
+	if m.Machine.ServerVersion != "" || m.Machine.EtcdVersion != "" {
+		w("Control plane: kube-apiserver %s, etcd %s.\n\n", m.Machine.ServerVersion, m.Machine.EtcdVersion)
+	}
 	w("Load average (1, 5, 15 min) before each round: %s; after the last: %s.\n\n", strings.Join(m.LoadAvg[:len(m.LoadAvg)-1], " · "), m.LoadAvg[len(m.LoadAvg)-1])
 
 	raw := m.find("raw-protobuf")
