@@ -43,7 +43,7 @@ cluster-up:
 cluster-down:
 	hack/cluster.sh down
 
-## bench: the benchmark of docs/benchmarks.md (SIZES="1000 10000 30000")
+## bench: the benchmark of docs/benchmarks.md (SIZES="1000 10000 30000"; WHY_ETCD=module for etcd 3.7)
 bench: build
 	hack/bench.sh $(SIZES)
 
