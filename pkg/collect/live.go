@@ -366,7 +366,11 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 	switch kind {
 	case KindPod:
 		var items []corev1.Pod
+		rc := rawPodsClient(c)
 		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]corev1.Pod, metav1.ListMeta, error) {
+			if keepPod != nil && rc != nil {
+				return listPodsRaw(ctx, rc, ns, o, keepPod)
+			}
 			l, err := cs.CoreV1().Pods(ns).List(ctx, o)
 			if err != nil {
 				return nil, metav1.ListMeta{}, err

@@ -1,0 +1,140 @@
+package collect
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// fixturePods are the pods of pkg/explain's fixtures: real failure states,
+// as the kubelet, the scheduler and the controllers write them.
+func fixturePods(t testing.TB) []corev1.Pod {
+	t.Helper()
+	var pods []corev1.Pod
+	for _, dir := range []string{"pods", "workloads"} {
+		files, err := filepath.Glob(filepath.Join("..", "explain", "testdata", dir, "*.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no fixtures in %s: %v", dir, err)
+		}
+		for _, f := range files {
+			snap, _, err := FromFiles([]string{f}, time.Unix(0, 0))
+			if err != nil {
+				continue // fixtures of files that hold no pod
+			}
+			pods = append(pods, snap.Pods...)
+		}
+	}
+	if len(pods) < 50 {
+		t.Fatalf("only %d fixture pods", len(pods))
+	}
+	return pods
+}
+
+func marshal(t testing.TB, p *corev1.Pod) []byte {
+	t.Helper()
+	b, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func healthy(name string) corev1.Pod {
+	return *readyPod("a", name, 0)
+}
+
+// healthyOnWire must say "healthy" exactly when PlainlyHealthy does for
+// running pods, and never when PlainlyHealthy would keep the pod.
+func TestHealthyOnWireAgreesWithPlainlyHealthy(t *testing.T) {
+	deleting := healthy("deleting")
+	deleting.DeletionTimestamp = &metav1.Time{Time: time.Unix(1, 0)}
+	restarted := healthy("restarted")
+	restarted.Status.ContainerStatuses = append(restarted.Status.ContainerStatuses, corev1.ContainerStatus{Name: "sidecar", RestartCount: 1})
+	notReady := healthy("not-ready")
+	notReady.Status.Conditions = []corev1.PodCondition{{Type: corev1.ContainersReady, Status: corev1.ConditionTrue}, {Type: corev1.PodReady, Status: corev1.ConditionFalse}}
+	jobDone := healthy("job-done")
+	jobDone.Status.Phase = corev1.PodSucceeded
+	jobDone.OwnerReferences = []metav1.OwnerReference{{Kind: "Job", Name: "j", Controller: new(bool)}}
+	*jobDone.OwnerReferences[0].Controller = true
+	withManaged := healthy("managed")
+	withManaged.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}
+
+	pods := append(fixturePods(t), healthy("ok"), deleting, restarted, notReady, *pendingPod("a", "pending"), jobDone, withManaged)
+	sawHealthy, sawKept := 0, 0
+	for i := range pods {
+		p := &pods[i]
+		wire, typed := healthyOnWire(marshal(t, p)), PlainlyHealthy(p)
+		if wire && !typed {
+			t.Errorf("%s/%s: healthy on the wire, but PlainlyHealthy keeps it: a failing pod would be hidden", p.Namespace, p.Name)
+		}
+		if p.Status.Phase == corev1.PodRunning && wire != typed {
+			t.Errorf("%s/%s: running pod, on the wire %v, PlainlyHealthy %v", p.Namespace, p.Name, wire, typed)
+		}
+		if wire {
+			sawHealthy++
+		} else if !typed {
+			sawKept++
+		}
+	}
+	if sawHealthy < 3 || sawKept < 40 {
+		t.Fatalf("%d pods healthy on the wire, %d kept: the test did not exercise both", sawHealthy, sawKept)
+	}
+}
+
+func TestScanPodListKeepsOnlyWhatKeepAccepts(t *testing.T) {
+	l := corev1.PodList{
+		ListMeta: metav1.ListMeta{Continue: "next-page", ResourceVersion: "42"},
+		Items:    []corev1.Pod{healthy("a"), *pendingPod("a", "stuck"), *readyPod("a", "flappy", 3), healthy("b")},
+	}
+	b, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := func(p *corev1.Pod) bool { return !PlainlyHealthy(p) }
+	items, meta, err := scanPodList(b, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Continue != "next-page" || meta.ResourceVersion != "42" {
+		t.Errorf("list meta = %+v, want the continue token and resourceVersion", meta)
+	}
+	var names []string
+	for _, p := range items {
+		names = append(names, p.Name)
+	}
+	if len(names) != 2 || names[0] != "stuck" || names[1] != "flappy" {
+		t.Fatalf("kept %v, want [stuck flappy]", names)
+	}
+	if items[1].Status.ContainerStatuses[0].RestartCount != 3 {
+		t.Errorf("kept pods must be decoded whole: %+v", items[1].Status)
+	}
+	if _, _, err := scanPodList(b[:len(b)-3], keep); err == nil {
+		t.Error("a truncated page must be an error, not fewer pods")
+	}
+}
+
+// Whatever the bytes, a pod called healthy on the wire either does not
+// decode (the whole page would fail) or is PlainlyHealthy: the shortcut can
+// never hide a failing pod.
+func FuzzHealthyOnWire(f *testing.F) {
+	for _, p := range fixturePods(f) {
+		f.Add(marshal(f, &p))
+	}
+	ok := healthy("ok")
+	f.Add(marshal(f, &ok))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !healthyOnWire(b) {
+			return
+		}
+		var p corev1.Pod
+		if err := p.Unmarshal(b); err != nil {
+			return
+		}
+		if !PlainlyHealthy(&p) {
+			t.Fatalf("healthy on the wire, but PlainlyHealthy keeps it: %+v", p.Status)
+		}
+	})
+}
