@@ -138,3 +138,54 @@ func FuzzHealthyOnWire(f *testing.F) {
 		}
 	})
 }
+
+// benchPage is a 1,000-pod PodList: 98% healthy copies of a Running pod
+// with a bench-like spec and status, 2% fixture pods (failures).
+func benchPage(b *testing.B) []byte {
+	b.Helper()
+	fails := fixturePods(b)
+	ok := healthy("web")
+	ok.Labels["pod-template-hash"] = "7d4b9c6f5"
+	ok.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d4b9c6f5", UID: "b6747e72"}}
+	ok.Spec = corev1.PodSpec{NodeName: "kwok-node-7", Containers: []corev1.Container{{Name: "app", Image: "registry.example/web:1.2.3",
+		Ports: []corev1.ContainerPort{{ContainerPort: 8080}}, Env: []corev1.EnvVar{{Name: "MODE", Value: "prod"}}}}}
+	ok.Status.PodIP, ok.Status.HostIP = "10.0.3.17", "10.1.0.7"
+	var l corev1.PodList
+	for i := 0; i < 1000; i++ {
+		p := ok
+		if i%50 == 0 {
+			p = fails[i/50%len(fails)]
+		}
+		l.Items = append(l.Items, p)
+	}
+	raw, err := l.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}
+
+// BenchmarkPodPage compares decoding a whole page (what the typed client
+// does) with walking it and decoding only the pods kept.
+func BenchmarkPodPage(b *testing.B) {
+	raw := benchPage(b)
+	keep := func(p *corev1.Pod) bool { return !PlainlyHealthy(p) }
+	b.Run("decode-all", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		for i := 0; i < b.N; i++ {
+			var l corev1.PodList
+			if err := l.Unmarshal(raw); err != nil {
+				b.Fatal(err)
+			}
+			_ = filterPods(l.Items, keep)
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		for i := 0; i < b.N; i++ {
+			if _, _, err := scanPodList(raw, keep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
