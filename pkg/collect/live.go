@@ -495,6 +495,7 @@ func pages[T any](ctx context.Context, c *collector, res string, opts metav1.Lis
 	start := time.Now()
 	reported := false
 	dropped := 0
+	read := 0 // pages read: with --failing most pods are dropped, so len(out) says little
 	for {
 		items, meta, err := one(ctx, opts)
 		if err != nil {
@@ -510,24 +511,23 @@ func pages[T any](ctx context.Context, c *collector, res string, opts metav1.Lis
 			if apierrors.IsResourceExpired(err) && opts.Continue != "" && !restarted {
 				klog.V(2).Infof("list %s: continue token expired, listing again from the start", res)
 				restarted = true
-				out = nil
+				out, read = nil, 0
 				opts.Continue = ""
 				continue
 			}
 			return nil, err
 		}
 		dropped = 0
+		read++
 		trim(items)
 		out = append(out, items...)
 		if meta.Continue == "" {
 			return out, nil
 		}
 		opts.Continue = meta.Continue
-		if c.l.Progress != nil && time.Since(start) > 2*time.Second && !reported {
-			fmt.Fprintf(c.l.Progress, "listing %s: %d so far...\n", res, len(out))
+		if c.l.Progress != nil && ((!reported && time.Since(start) > 2*time.Second) || (reported && read%10 == 0)) {
+			fmt.Fprintf(c.l.Progress, "listing %s: %d pages of %d so far...\n", res, read, opts.Limit)
 			reported = true
-		} else if c.l.Progress != nil && reported && len(out)%(int(max(opts.Limit, 1))*10) == 0 {
-			fmt.Fprintf(c.l.Progress, "listing %s: %d so far...\n", res, len(out))
 		}
 	}
 }
