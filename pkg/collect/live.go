@@ -376,14 +376,7 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 				return nil, metav1.ListMeta{}, err
 			}
 			if keepPod != nil {
-				kept := l.Items[:0]
-				for i := range l.Items {
-					if keepPod(&l.Items[i]) {
-						kept = append(kept, l.Items[i])
-					}
-				}
-				// Copy out so the page's backing array can be freed.
-				return append([]corev1.Pod(nil), kept...), l.ListMeta, nil
+				return filterPods(l.Items, keepPod), l.ListMeta, nil
 			}
 			return l.Items, l.ListMeta, nil
 		})

@@ -194,6 +194,8 @@ func walk(msg []byte, f func(num protowire.Number, v []byte, x uint64) error) er
 	return nil
 }
 
+// filterPods copies out the pods keep accepts, so that the page's backing
+// array can be freed.
 func filterPods(items []corev1.Pod, keep func(*corev1.Pod) bool) []corev1.Pod {
 	var out []corev1.Pod
 	for i := range items {
