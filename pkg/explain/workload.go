@@ -358,14 +358,13 @@ func minReadyFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.Replica
 	min := time.Duration(d.Spec.MinReadySeconds) * time.Second
 	var next time.Duration = -1
 	for _, p := range g.PodsOf(newRS.UID) {
-		for _, c := range p.Status.Conditions {
-			if c.Type != corev1.PodReady || c.Status != corev1.ConditionTrue || c.LastTransitionTime.IsZero() {
-				continue
-			}
-			left := c.LastTransitionTime.Add(min).Sub(g.Snap.Now)
-			if left > 0 && (next < 0 || left < next) {
-				next = left
-			}
+		c := podCondition(p, corev1.PodReady)
+		if c == nil || c.Status != corev1.ConditionTrue || c.LastTransitionTime.IsZero() {
+			continue
+		}
+		left := c.LastTransitionTime.Add(min).Sub(g.Snap.Now)
+		if left > 0 && (next < 0 || left < next) {
+			next = left
 		}
 	}
 	if next > 0 {
