@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 )
 
 // CreateResult is what creation cost, for the report.
@@ -325,14 +326,14 @@ func deployment(d Deploy, node string) *appsv1.Deployment {
 	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace, Labels: labels},
 		Spec: appsv1.DeploymentSpec{
-			Replicas: ptrTo(int32(d.Replicas)),
+			Replicas: ptr.To(int32(d.Replicas)),
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": d.Name}},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: ann},
 				Spec: corev1.PodSpec{
 					NodeName:                      node,
 					Containers:                    []corev1.Container{c},
-					TerminationGracePeriodSeconds: ptrTo(int64(5)),
+					TerminationGracePeriodSeconds: ptr.To(int64(5)),
 				},
 			},
 		},
@@ -362,5 +363,3 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-time.After(d):
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
