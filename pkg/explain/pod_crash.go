@@ -212,8 +212,47 @@ func (c *PodContext) statusUnknownFinding(pc podContainer, t *corev1.ContainerSt
 	return f
 }
 
-// ruleFlapping: the pod is Ready, but a container restarted within the
-// last hour. Not a failure yet, a warning that it will be one again.
+// Restarts of a Ready container worth a warning: any within the last
+// hour, or many, or steadily: a pod at 140 restarts in 46 days whose last
+// crash was three hours ago is unstable, one that restarted once last
+// month is not.
+const (
+	flappingMany     = 10
+	flappingSteady   = 3
+	flappingInterval = 7 * 24 * time.Hour // one restart a week or more often
+)
+
+// restartsWorthSaying decides whether n restarts over the container's
+// life, the last `ago` ago, make a Ready container unstable.
+func restartsWorthSaying(n int32, ago, life time.Duration) bool {
+	switch {
+	case n <= 0:
+		return false
+	case ago <= recentWindow, n >= flappingMany:
+		return true
+	}
+	return n >= flappingSteady && life > 0 && life/time.Duration(n) <= flappingInterval
+}
+
+// restartRate says how often: "in 46d (about 3 a day)".
+func restartRate(n int32, life time.Duration) string {
+	if life <= 0 || n < 2 {
+		return ""
+	}
+	days := life.Hours() / 24
+	switch perDay := float64(n) / days; {
+	case days < 1:
+		return " in " + humanDuration(life)
+	case perDay >= 1:
+		return fmt.Sprintf(" in %s (about %.0f a day)", humanDuration(life), perDay)
+	default:
+		return fmt.Sprintf(" in %s (about one every %s)", humanDuration(life), humanDuration(life/time.Duration(n)))
+	}
+}
+
+// ruleFlapping: the pod is Ready, but a container restarts (recently,
+// often or steadily). Not a failure yet, a warning that it will be one
+// again.
 func ruleFlapping(c *PodContext) []Finding {
 	if !PodReady(c.Pod) || c.Pod.DeletionTimestamp != nil {
 		return nil
@@ -225,7 +264,11 @@ func ruleFlapping(c *PodContext) []Finding {
 			continue
 		}
 		ago := c.Now.Sub(last.FinishedAt.Time)
-		if ago > recentWindow {
+		life := c.age()
+		if st := c.Pod.Status.StartTime; st != nil && !st.IsZero() {
+			life = c.Now.Sub(st.Time)
+		}
+		if !restartsWorthSaying(pc.restarts(), ago, life) {
 			continue
 		}
 		read := readExit(last.ExitCode, last.Reason, last.Signal, c.restartAlways(pc))
@@ -235,8 +278,8 @@ func ruleFlapping(c *PodContext) []Finding {
 				how = read.Meaning + ", killed by its liveness probe"
 			}
 		}
-		f := c.finding(CodeFlapping, pc.Name, fmt.Sprintf("%s is unstable: it restarted %s, the last %s ago with %s",
-			pc.what(), plural(int(pc.restarts()), "time", "times"), humanDuration(ago), how))
+		f := c.finding(CodeFlapping, pc.Name, fmt.Sprintf("%s is unstable: it restarted %s%s, the last %s ago with %s",
+			pc.what(), plural(int(pc.restarts()), "time", "times"), restartRate(pc.restarts(), life), humanDuration(ago), how))
 		f.Evidence = []Evidence{{Source: pc.statusPath() + ".lastState.terminated", Message: terminatedText(last)}}
 		if ev, ok := c.logEvidence(pc.Name); ok {
 			f.Evidence = append(f.Evidence, ev)
