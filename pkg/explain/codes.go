@@ -81,6 +81,7 @@ const (
 	CodePreempted         Code = "Preempted"
 	CodeNodeShutdown      Code = "NodeShutdown"
 	CodeStuckTerminating  Code = "StuckTerminating"
+	CodeTerminating       Code = "Terminating" // being deleted, within its grace period
 	CodeNodeNotReady      Code = "NodeNotReady"
 	CodeNodePressure      Code = "NodePressure"
 	CodeCompletedUnexpect Code = "CompletedUnderController" // Succeeded under a controller expecting long-running pods
@@ -89,29 +90,31 @@ const (
 	CodeEventsExpired     Code = "EventsMissing"            // reasoning from status alone
 
 	// Workloads.
-	CodeQuotaExceeded      Code = "QuotaExceeded"
-	CodeQuotaMissingLimits Code = "QuotaRequiresLimits" // must specify limits.cpu for: app
-	CodeLimitRange         Code = "LimitRangeViolation"
-	CodePodSecurity        Code = "PodSecurityViolation"
-	CodeServiceAccount     Code = "ServiceAccountNotFound"
-	CodeWebhookDenied      Code = "AdmissionWebhookDenied"
-	CodeWebhookUnreachable Code = "AdmissionWebhookUnreachable"
-	CodeFailedCreate       Code = "FailedCreate" // other FailedCreate
-	CodeProgressDeadline   Code = "ProgressDeadlineExceeded"
-	CodePaused             Code = "RolloutPaused"
-	CodeRolloutProgressing Code = "RolloutInProgress" // healthy rollout: Info
-	CodeRolloutStuck       Code = "RolloutStuck"      // new revision failing while old serves
-	CodeMinReadySeconds    Code = "NotYetAvailable"   // Ready, minReadySeconds not elapsed
-	CodeScaledToZero       Code = "ScaledToZero"
-	CodeReplicasMissing    Code = "ReplicasMissing" // fewer pods than desired, no FailedCreate seen
-	CodeSTSOrderedBlocked  Code = "OrderedStartBlocked"
-	CodeSTSPartition       Code = "PartitionHolding"
-	CodeSTSOnDelete        Code = "OnDeleteUpdatePending"
-	CodeSTSRevisionPending Code = "UpdateRevisionPending" // currentRevision != updateRevision
-	CodeSTSBrokenPodTrap   Code = "BrokenPodNotReplaced"
-	CodeSTSPVCPending      Code = "VolumeClaimTemplatePending"
-	CodeOwnerMissing       Code = "OwnerNotFound"
-	CodeAccessForbidden    Code = "AccessForbidden" // something could not be read: the verdict is Unknown
+	CodeQuotaExceeded       Code = "QuotaExceeded"
+	CodeQuotaMissingLimits  Code = "QuotaRequiresLimits" // must specify limits.cpu for: app
+	CodeLimitRange          Code = "LimitRangeViolation"
+	CodePodSecurity         Code = "PodSecurityViolation"
+	CodeServiceAccount      Code = "ServiceAccountNotFound"
+	CodeWebhookDenied       Code = "AdmissionWebhookDenied"
+	CodeWebhookUnreachable  Code = "AdmissionWebhookUnreachable"
+	CodeFailedCreate        Code = "FailedCreate" // other FailedCreate
+	CodeProgressDeadline    Code = "ProgressDeadlineExceeded"
+	CodePaused              Code = "RolloutPaused"
+	CodeRolloutProgressing  Code = "RolloutInProgress" // healthy rollout: Info
+	CodeRolloutStuck        Code = "RolloutStuck"      // new revision failing while old serves
+	CodeMinReadySeconds     Code = "NotYetAvailable"   // Ready, minReadySeconds not elapsed
+	CodeScaledToZero        Code = "ScaledToZero"
+	CodeReplicasMissing     Code = "ReplicasMissing"     // fewer pods than desired, no FailedCreate seen
+	CodeReplicasUnavailable Code = "ReplicasUnavailable" // replicas not available yet, nothing failing
+	CodeLeftoverPods        Code = "LeftoverPods"        // terminal pods of an owner, already replaced
+	CodeSTSOrderedBlocked   Code = "OrderedStartBlocked"
+	CodeSTSPartition        Code = "PartitionHolding"
+	CodeSTSOnDelete         Code = "OnDeleteUpdatePending"
+	CodeSTSRevisionPending  Code = "UpdateRevisionPending" // currentRevision != updateRevision
+	CodeSTSBrokenPodTrap    Code = "BrokenPodNotReplaced"
+	CodeSTSPVCPending       Code = "VolumeClaimTemplatePending"
+	CodeOwnerMissing        Code = "OwnerNotFound"
+	CodeAccessForbidden     Code = "AccessForbidden" // something could not be read: the verdict is Unknown
 )
 
 // Codes is the table of every code. docs/codes.md is generated from it
@@ -120,7 +123,7 @@ var Codes = []CodeInfo{
 	{CodeUnschedulable, "scheduling", SeverityError, false, "The scheduler found no node for the pod; the reasons are listed with their node counts."},
 	{CodeInsufficientResource, "scheduling", SeverityError, false, "The pod requests more CPU, memory or pods than any node has free."},
 	{CodeUntoleratedTaint, "scheduling", SeverityError, false, "Nodes carry taints the pod does not tolerate."},
-	{CodeNodeSelectorMismatch, "scheduling", SeverityError, true, "The pod's nodeSelector or node affinity matches no node."},
+	{CodeNodeSelectorMismatch, "scheduling", SeverityError, false, "The pod's nodeSelector or node affinity matches no node."},
 	{CodePVCNotFound, "scheduling", SeverityError, true, "The pod uses a PersistentVolumeClaim that does not exist."},
 	{CodePVCUnbound, "scheduling", SeverityError, false, "A PersistentVolumeClaim the pod uses is not bound."},
 	{CodeVolumeNodeAffinity, "scheduling", SeverityError, false, "The pod's volumes are tied to nodes it cannot run on."},
@@ -157,7 +160,7 @@ var Codes = []CodeInfo{
 	{CodeOOMKilled, "crash", SeverityError, false, "The container used more memory than its limit and was killed."},
 	{CodeExitedCleanly, "crash", SeverityError, false, "The process exited with 0 but restartPolicy Always expects it to keep running."},
 	{CodeLivenessFailed, "probe", SeverityError, false, "The liveness probe fails, so the kubelet kills and restarts the container."},
-	{CodeFlapping, "crash", SeverityWarning, false, "Ready now, but restarting: the last run ended recently with an error."},
+	{CodeFlapping, "crash", SeverityWarning, false, "Ready now, but a container restarts: often (10 or more, or weekly or faster) or within the last hour."},
 	{CodeContainerUnknown, "node", SeverityError, false, "The node lost track of the container (ContainerStatusUnknown)."},
 	{CodeTerminatedError, "crash", SeverityError, false, "The container terminated with an error."},
 
@@ -172,6 +175,7 @@ var Codes = []CodeInfo{
 	{CodePreempted, "lifecycle", SeverityWarning, false, "The pod was preempted to make room for a higher-priority pod."},
 	{CodeNodeShutdown, "lifecycle", SeverityWarning, false, "The pod was terminated by a node shutdown."},
 	{CodeStuckTerminating, "lifecycle", SeverityError, false, "The pod is being deleted past its grace period (finalizers or an unreachable node)."},
+	{CodeTerminating, "lifecycle", SeverityInfo, false, "The pod is being deleted and is still within its grace period."},
 	{CodeNodeNotReady, "node", SeverityError, false, "The pod's node is NotReady or Unknown."},
 	{CodeNodePressure, "node", SeverityWarning, false, "The pod's node reports memory, disk or PID pressure."},
 	{CodeCompletedUnexpect, "lifecycle", SeverityError, false, "The pod completed, but its controller expects a long-running process."},
@@ -179,7 +183,7 @@ var Codes = []CodeInfo{
 	{CodeStarting, "lifecycle", SeverityInfo, false, "The pod is starting normally."},
 	{CodeEventsExpired, "access", SeverityInfo, false, "No events were found: they may have expired (1h by default); reasoning from status alone."},
 
-	{CodeQuotaExceeded, "workload", SeverityError, true, "Pods cannot be created: a ResourceQuota is exhausted."},
+	{CodeQuotaExceeded, "workload", SeverityError, false, "Pods cannot be created: a ResourceQuota is exhausted."},
 	{CodeQuotaMissingLimits, "workload", SeverityError, true, "A ResourceQuota requires requests/limits the pod template does not set."},
 	{CodeLimitRange, "workload", SeverityError, true, "The pod template violates a LimitRange."},
 	{CodePodSecurity, "workload", SeverityError, true, "The pod template violates the namespace's Pod Security level."},
@@ -194,6 +198,8 @@ var Codes = []CodeInfo{
 	{CodeMinReadySeconds, "workload", SeverityInfo, false, "Pods are Ready but not yet Available (minReadySeconds)."},
 	{CodeScaledToZero, "workload", SeverityInfo, false, "Scaled to zero replicas: Ready by definition."},
 	{CodeReplicasMissing, "workload", SeverityError, false, "Fewer pods exist than desired and no FailedCreate explains it."},
+	{CodeReplicasUnavailable, "workload", SeverityWarning, false, "Replicas are not available yet and none is failing: they are starting."},
+	{CodeLeftoverPods, "workload", SeverityWarning, false, "Failed or completed pods of a workload stay behind after being replaced; they do not affect readiness."},
 	{CodeSTSOrderedBlocked, "statefulset", SeverityError, false, "OrderedReady: a pod that is not Ready stops the higher ordinals from being created."},
 	{CodeSTSPartition, "statefulset", SeverityInfo, false, "rollingUpdate.partition keeps the ordinals below it on the old revision."},
 	{CodeSTSOnDelete, "statefulset", SeverityWarning, false, "updateStrategy OnDelete: pods take the new revision only when deleted by hand."},

@@ -193,33 +193,61 @@ func ExplainPod(g *graph.Graph, p *corev1.Pod) Result {
 	}
 	r.Findings = DiagnosePod(g, p)
 	r.Verdict, r.Summary = podVerdict(p, r.Findings)
+	if r.Verdict == VerdictReady {
+		// The pod's own Ready condition is the verdict: what the rules
+		// found beside it (a node gone quiet) degrades it, it does not
+		// block it.
+		demote(r.Findings)
+	}
 	r.Flapping = hasCode(r.Findings, CodeFlapping)
+	r.Completed = r.Verdict == VerdictReady && p.Status.Phase == corev1.PodSucceeded
 	r.Tree = &Node{Ref: r.Target, Status: PodStatusText(p), Ready: r.Verdict == VerdictReady}
 	return r
 }
 
+// podVerdict reads the pod's own status first: a pod being deleted will
+// not serve again, a Ready one is Ready, a Succeeded one Completed (unless
+// its owner wants it running). Only a pod that is none of these is judged
+// by its findings: a cause makes it NotReady, a normal start Progressing.
 func podVerdict(p *corev1.Pod, fs []Finding) (Verdict, string) {
-	if PodReady(p) && p.DeletionTimestamp == nil {
+	blocking := len(fs) > 0 && fs[0].Severity != SeverityInfo
+	switch {
+	case p.DeletionTimestamp != nil && blocking:
+		return VerdictNotReady, fs[0].Cause
+	case p.DeletionTimestamp != nil:
+		// Deleted and within its grace period: going away as asked.
+		if len(fs) > 0 && fs[0].Code == CodeTerminating {
+			return VerdictProgressing, fs[0].Cause
+		}
+		return VerdictProgressing, "terminating"
+	case PodReady(p):
 		// A stale Ready (node gone quiet) or a restarting container is
 		// still Ready; say what is wrong with it.
-		if len(fs) > 0 && fs[0].Severity != SeverityInfo {
+		if blocking {
 			return VerdictReady, "Ready, but " + fs[0].Cause
 		}
 		return VerdictReady, "Ready"
-	}
-	if p.Status.Phase == corev1.PodSucceeded {
+	case p.Status.Phase == corev1.PodSucceeded:
 		if hasCode(fs, CodeCompletedUnexpect) {
 			return VerdictNotReady, fs[0].Cause
 		}
-		return VerdictReady, "Completed"
-	}
-	if len(fs) > 0 && fs[0].Severity != SeverityInfo {
+		return VerdictReady, "Completed: every container exited with code 0"
+	case blocking:
 		return VerdictNotReady, fs[0].Cause
-	}
-	if len(fs) > 0 && fs[0].Code == CodeStarting {
+	case len(fs) > 0 && fs[0].Code == CodeStarting:
 		return VerdictProgressing, fs[0].Cause
 	}
 	return VerdictNotReady, "not Ready: " + PodStatusText(p)
+}
+
+// demote lowers Error findings to Warning where the object's own status
+// says it is Ready: they explain a risk, they do not block it.
+func demote(fs []Finding) {
+	for i := range fs {
+		if fs[i].Severity == SeverityError {
+			fs[i].Severity = SeverityWarning
+		}
+	}
 }
 
 func hasCode(fs []Finding, c Code) bool {

@@ -174,9 +174,22 @@ func fixtureNames(t testing.TB) []string {
 // the facts scripts read.
 func renderResult(r Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s: %s\n", r.Target, r.Verdict, r.Ready, r.Summary)
+	verdict := string(r.Verdict)
+	if r.Completed {
+		verdict += "(Completed)"
+	}
+	if r.Flapping {
+		verdict += "(restarting)"
+	}
+	fmt.Fprintf(&b, "%s %s %s: %s\n", r.Target, verdict, r.Ready, r.Summary)
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "[%s] %s", f.Code, f.Severity)
+		if f.Count > 0 {
+			fmt.Fprintf(&b, " pods=%d", f.Count)
+		}
 		if f.Container != "" {
 			fmt.Fprintf(&b, " container=%s", f.Container)
 		}

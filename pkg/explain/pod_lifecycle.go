@@ -244,7 +244,10 @@ func ruleStuckTerminating(c *PodContext) []Finding {
 	}
 	over := c.Now.Sub(p.DeletionTimestamp.Time)
 	if over < terminatingSlack {
-		return nil
+		if c.explained("") {
+			return nil // preempted, evicted...: that says why it goes
+		}
+		return []Finding{c.terminatingFinding(-over)}
 	}
 	node := p.Spec.NodeName
 	nodeDown := ""
@@ -289,6 +292,20 @@ func ruleStuckTerminating(c *PodContext) []Finding {
 	return []Finding{f}
 }
 
+// terminatingFinding: deleted, and still within its grace period (plus a
+// little slack for the kubelet to report): going away as asked.
+func (c *PodContext) terminatingFinding(left time.Duration) Finding {
+	p := c.Pod
+	what := "its grace period has passed; the kubelet is confirming its containers stopped"
+	if left > 0 {
+		what = fmt.Sprintf("%s left of its grace period", humanDuration(left))
+	}
+	f := c.finding(CodeTerminating, "", "the pod is being deleted: "+what)
+	f.Evidence = []Evidence{{Source: "metadata.deletionTimestamp", Message: p.DeletionTimestamp.UTC().Format(time.RFC3339)}}
+	f.Next = []string{fmt.Sprintf("kubectl get pod %s%s --watch", p.Name, nsFlag(p.Namespace))}
+	return f
+}
+
 // longRunningOwners are the controllers whose pods must not complete.
 var longRunningOwners = map[string]bool{KindReplicaSet: true, KindStatefulSet: true, "DaemonSet": true, "ReplicationController": true}
 
@@ -296,8 +313,8 @@ var longRunningOwners = map[string]bool{KindReplicaSet: true, KindStatefulSet: t
 // the process to run forever (a Job's pods are supposed to complete).
 func ruleCompletedUnderController(c *PodContext) []Finding {
 	p := c.Pod
-	if p.Status.Phase != corev1.PodSucceeded {
-		return nil
+	if p.Status.Phase != corev1.PodSucceeded || p.DeletionTimestamp != nil {
+		return nil // a deleted pod exits 0 because it was asked to
 	}
 	o := graph.ControllerOf(p)
 	if o == nil || !longRunningOwners[o.Kind] {

@@ -113,6 +113,8 @@ func TestPodRules(t *testing.T) {
 			next: []string{"kubectl logs report-28473920-vx8cd -c app -n shop"}},
 		{fixture: "container-status-unknown", verdict: VerdictNotReady, codes: []Code{CodeContainerUnknown}, facts: map[string]string{"exitCode": "137", "node": "node-a"}},
 		{fixture: "flapping", verdict: VerdictReady, codes: []Code{CodeFlapping}, facts: map[string]string{"restarts": "4", "reason": "OOMKilled", "lastRestart": "15m"}},
+		// Seed 002: 140 restarts over 46 days, the last one hours ago.
+		{fixture: "flapping-steady", verdict: VerdictReady, codes: []Code{CodeFlapping}, facts: map[string]string{"restarts": "140", "exitCode": "2", "lastRestart": "3h"}},
 
 		// Probes.
 		{fixture: "probe-liveness", verdict: VerdictNotReady, codes: []Code{CodeLivenessFailed},
@@ -137,6 +139,9 @@ func TestPodRules(t *testing.T) {
 		{fixture: "node-shutdown", verdict: VerdictNotReady, codes: []Code{CodeNodeShutdown, CodeEventsExpired}, facts: map[string]string{"node": "node-a"}},
 		{fixture: "stuck-terminating-finalizer", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating},
 			facts: map[string]string{"finalizers": "example.com/drain-connections", "overdue": "20m"}},
+		{fixture: "stuck-terminating-completed", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating},
+			facts: map[string]string{"finalizers": "example.com/drain-connections"}},
+		{fixture: "terminating", verdict: VerdictProgressing, codes: []Code{CodeTerminating}},
 		{fixture: "stuck-terminating-node-down", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating, CodeNodeNotReady},
 			facts: map[string]string{"node": "node-a", "overdue": "10m"}, next: []string{"kubectl describe node node-a"}},
 		{fixture: "node-not-ready", verdict: VerdictNotReady, codes: []Code{CodeNodeNotReady}, facts: map[string]string{"node": "node-a", "condition": "Ready=Unknown"}},

@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // ExplainStatefulSet walks statefulset -> pods by ordinal, and adds the
@@ -42,13 +43,25 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 	root.Children = podNodes(pods)
 
 	var fs []Finding
+	var live []*corev1.Pod
 	podFindings := map[string][]Finding{}
+	broken := 0
+	var leftover []*corev1.Pod
 	for _, p := range pods {
-		pf := DiagnosePod(g, p)
-		podFindings[p.Name] = pf
-		fs = append(fs, pf...)
+		op := diagnose(g, []*corev1.Pod{p})
+		if len(op.leftover) > 0 {
+			leftover = append(leftover, p)
+			continue
+		}
+		live = append(live, p)
+		podFindings[p.Name] = op.findings
+		broken += op.broken
+		fs = append(fs, op.findings...)
 	}
-	fs = append(fs, failedCreate(g, ref, "")...)
+	// A FailedCreate explains the statefulset only while it is short of pods.
+	if s.Status.Replicas < desired {
+		fs = append(fs, failedCreate(g, ref, "")...)
+	}
 
 	// Ordered start: the first ordinal that is not Ready holds back the rest.
 	ordered := s.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
@@ -85,7 +98,7 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 	pending := s.Status.UpdateRevision != "" && s.Status.CurrentRevision != s.Status.UpdateRevision
 	if pending {
 		var oldPods, brokenOld []string
-		for _, p := range pods {
+		for _, p := range live {
 			if p.Labels[appsv1.ControllerRevisionHashLabelKey] != s.Status.UpdateRevision {
 				oldPods = append(oldPods, p.Name)
 				if p.DeletionTimestamp == nil && hasSeverity(podFindings[p.Name], SeverityError) {
@@ -114,7 +127,7 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 				Pods:  oldPods, Facts: revFacts(s),
 				Next: []string{fmt.Sprintf(`kubectl patch statefulset/%s%s -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}'`, s.Name, nsFlag(s.Namespace))}})
 		default:
-			fs = append(fs, Finding{Code: CodeSTSRevisionPending, Severity: SeverityInfo, Object: ref,
+			fs = append(fs, Finding{Code: CodeSTSRevisionPending, Severity: SeverityWarning, Object: ref,
 				Cause: fmt.Sprintf("an update is rolling out: %d of %d pods on the new revision", s.Status.UpdatedReplicas, desired),
 				Facts: revFacts(s)})
 		}
@@ -137,25 +150,75 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 		}
 	}
 
+	fs = append(fs, leftoverFinding(ref, leftover)...)
+
+	st := s.Status
+	observed := st.ObservedGeneration >= s.Generation
+	available := st.AvailableReplicas
+	complete := observed && st.Replicas == desired && st.ReadyReplicas >= desired && available >= desired && !pending
+	// While an update rolls, the controller takes down up to maxUnavailable
+	// pods (1 by default) at a time: that dip is the rollout, not a fault.
+	maxUnavailable := int32(1)
+	if ru := s.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.MaxUnavailable != nil {
+		if n, err := intstrValue(ru.MaxUnavailable, desired); err == nil && n > 0 {
+			maxUnavailable = n
+		}
+	}
+	rolling := pending && s.Spec.UpdateStrategy.Type != appsv1.OnDeleteStatefulSetStrategyType
+	withinBudget := rolling && desired-available <= maxUnavailable && broken == 0 && !hasSeverity(fs, SeverityError)
+	switch {
+	case desired == 0 && st.Replicas == 0:
+		r.Verdict = VerdictReady
+	case complete:
+		r.Verdict = VerdictReady
+	case available < desired && !withinBudget:
+		r.Verdict = VerdictNotReady
+	case broken > 0 || hasSeverity(fs, SeverityError):
+		r.Verdict = VerdictNotReady
+	default:
+		// Every replica serves; the update is held (partition, OnDelete)
+		// or still rolling.
+		r.Verdict = VerdictProgressing
+	}
+	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
+		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: ref,
+			Cause: "they are starting in order, and none is failing",
+			Facts: map[string]string{"available": fmt.Sprint(available), "desired": fmt.Sprint(desired)},
+			Next:  []string{"kubectl rollout status statefulset/" + s.Name + nsFlag(s.Namespace)}})
+	}
+	if r.Verdict != VerdictNotReady {
+		demote(fs)
+	}
+	if r.Verdict == VerdictProgressing && !pending && len(fs) == 0 {
+		fs = append(fs, Finding{Code: CodeSTSRevisionPending, Severity: SeverityInfo, Object: ref,
+			Cause: fmt.Sprintf("the statefulset controller has not yet caught up: it last saw generation %d of %d, %d pods for %d desired", st.ObservedGeneration, s.Generation, st.Replicas, desired),
+			Facts: revFacts(s)})
+	}
 	fs = groupPods(g, fs)
 	sortFindings(fs)
 	r.Findings = fs
-	done := s.Status.ReadyReplicas >= desired && !pending && s.Status.ObservedGeneration >= s.Generation
-	switch {
-	case desired == 0:
-		r.Verdict, r.Summary = VerdictReady, "scaled to zero"
-	case hasSeverity(fs, SeverityError):
-		r.Verdict, r.Summary = VerdictNotReady, fs[0].Cause
-	case done:
-		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready", s.Status.ReadyReplicas, desired)
-	case s.Status.ReadyReplicas >= desired && pending:
-		// All Ready, the update held back on purpose (partition, OnDelete).
-		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready; %s", s.Status.ReadyReplicas, desired, fs[0].Cause)
+	r.Flapping = hasCode(fs, CodeFlapping)
+	count := fmt.Sprintf("%d/%d", st.ReadyReplicas, desired)
+	switch r.Verdict {
+	case VerdictReady:
+		r.Summary = readySummary(count, fs)
+		if desired == 0 {
+			r.Summary = "scaled to zero"
+		}
+	case VerdictProgressing:
+		r.Summary = stateAndCause("", fs)
 	default:
-		r.Verdict, r.Summary = VerdictProgressing, fmt.Sprintf("%d/%d ready, pods starting in order", s.Status.ReadyReplicas, desired)
+		r.Summary = stateAndCause(unavailableState(desired-available, desired), fs)
 	}
 	root.Ready = r.Verdict == VerdictReady
 	return r
+}
+
+// intstrValue reads maxUnavailable ("25%" or 2) against desired, rounding
+// a percentage down as the controller does.
+func intstrValue(v *intstr.IntOrString, desired int32) (int32, error) {
+	n, err := intstr.GetScaledValueFromIntOrPercent(v, int(desired), false)
+	return int32(n), err
 }
 
 func revFacts(s *appsv1.StatefulSet) map[string]string {

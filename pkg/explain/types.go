@@ -120,8 +120,18 @@ type Result struct {
 	NodeName string    `json:"nodeName,omitempty"`
 	Restarts int32     `json:"restarts,omitempty"`
 	Created  time.Time `json:"created"`
-	// Flapping: Ready, but restarting.
+	// Flapping: Ready, but a container restarts (its own, or for a
+	// workload one of its pods').
 	Flapping bool `json:"flapping,omitempty"`
+	// Completed: a pod that Succeeded where that is what it should do (a
+	// Job's pod). Its verdict is Ready; it reads "Completed".
+	Completed bool `json:"completed,omitempty"`
+}
+
+// Suspicious is a Ready result that still has something to say: a
+// container that restarts, pods left behind. --failing shows it.
+func (r Result) Suspicious() bool {
+	return r.Verdict == VerdictReady && hasSeverity(r.Findings, SeverityWarning)
 }
 
 // Cause returns the finding that explains the verdict: the most severe one.
@@ -148,13 +158,36 @@ const (
 )
 
 // AllReady reports whether every item is Ready.
-func (r Report) AllReady() bool {
+func (r Report) AllReady() bool { return r.Worst() == VerdictReady }
+
+// worse orders verdicts for a run of many targets: NotReady is worst, then
+// Unknown (nothing may pass for Ready), then Progressing, then Ready.
+func (v Verdict) worse() int {
+	switch v {
+	case VerdictNotReady:
+		return 3
+	case VerdictUnknown:
+		return 2
+	case VerdictProgressing:
+		return 1
+	}
+	return 0
+}
+
+// Worst is the verdict of the whole run, the one the exit code reports:
+// Ready only when every item is.
+func (r Report) Worst() Verdict {
+	w := VerdictReady
 	for _, it := range r.Items {
-		if it.Verdict != VerdictReady {
-			return false
+		v := it.Verdict
+		if v == "" {
+			v = VerdictUnknown
+		}
+		if v.worse() > w.worse() {
+			w = v
 		}
 	}
-	return true
+	return w
 }
 
 func humanDuration(d time.Duration) string {

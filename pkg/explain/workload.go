@@ -22,116 +22,6 @@ func replicas(p *int32, def int32) int32 {
 	return *p
 }
 
-// ExplainDeployment walks deployment -> replicasets -> pods and adds the
-// rollout's own causes (deadline, paused, quota...) above the pods'.
-func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
-	desired := replicas(d.Spec.Replicas, 1)
-	ref := deployRef(d)
-	r := Result{
-		Target:  ref,
-		Ready:   fmt.Sprintf("%d/%d", d.Status.ReadyReplicas, desired),
-		Created: d.CreationTimestamp.Time,
-	}
-	root := &Node{Ref: ref, Status: fmt.Sprintf("%d/%d ready", d.Status.ReadyReplicas, desired)}
-	r.Tree = root
-
-	rss := g.ReplicaSetsOf(d.UID)
-	var newRS *appsv1.ReplicaSet
-	if len(rss) > 0 {
-		newRS = rss[0]
-	}
-	var fs []Finding
-	var newBroken, oldReady int
-	for i, rs := range rss {
-		node, podFs, broken, ready := walkReplicaSet(g, rs)
-		if node != nil {
-			root.Children = append(root.Children, node)
-		}
-		if i == 0 {
-			newBroken = broken
-			fs = append(fs, failedCreate(g, rsRef(rs), replicaFailure(rs))...)
-		} else {
-			oldReady += ready
-		}
-		fs = append(fs, podFs...)
-	}
-
-	progressing := deployCondition(d, appsv1.DeploymentProgressing)
-	if progressing != nil && progressing.Status == corev1.ConditionFalse && progressing.Reason == "ProgressDeadlineExceeded" {
-		f := Finding{Code: CodeProgressDeadline, Severity: SeverityError, Object: ref,
-			Cause:    fmt.Sprintf("the rollout made no progress within progressDeadlineSeconds (%ds)%s", replicas(d.Spec.ProgressDeadlineSeconds, 600), revisionNote(newRS)),
-			Evidence: []Evidence{{Source: "status.conditions[Progressing]", Message: joinNonEmpty(": ", string(progressing.Status), progressing.Reason, progressing.Message)}},
-			Next:     []string{"kubectl rollout status deployment/" + d.Name + nsFlag(d.Namespace), "kubectl rollout undo deployment/" + d.Name + nsFlag(d.Namespace)},
-		}
-		fs = append(fs, f)
-	}
-	if d.Spec.Paused {
-		fs = append(fs, Finding{Code: CodePaused, Severity: SeverityWarning, Object: ref,
-			Cause:    "the rollout is paused: template changes are not rolled out until it is resumed",
-			Evidence: []Evidence{{Source: "spec.paused", Message: "true"}},
-			Next:     []string{"kubectl rollout resume deployment/" + d.Name + nsFlag(d.Namespace)},
-		})
-	}
-	if newRS != nil && newBroken > 0 && oldReady > 0 && len(rss) > 1 {
-		fs = append(fs, rolloutStuck(d, newRS, rss[1:], newBroken, oldReady))
-	}
-
-	errs := hasSeverity(fs, SeverityError)
-	gapped := g.Gap(graph.ResReplicaSets) != ""
-	done := d.Status.ReadyReplicas >= desired && d.Status.UpdatedReplicas >= desired &&
-		d.Status.AvailableReplicas >= desired && d.Status.Replicas <= desired && d.Status.ObservedGeneration >= d.Generation
-	switch {
-	case desired == 0:
-		fs = append(fs, Finding{Code: CodeScaledToZero, Severity: SeverityInfo, Object: ref,
-			Cause: "scaled to zero replicas: Ready by definition, nothing runs",
-			Next:  []string{"kubectl scale deployment/" + d.Name + " --replicas=1" + nsFlag(d.Namespace)}})
-		r.Verdict, r.Summary = VerdictReady, "scaled to zero"
-	case gapped:
-		r.Verdict, r.Summary = VerdictUnknown, "replicasets could not be read, so the pods of this deployment could not be found: "+g.Gap(graph.ResReplicaSets)
-	case errs:
-		r.Verdict = VerdictNotReady
-	case done && !d.Spec.Paused:
-		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready", d.Status.ReadyReplicas, desired)
-	case d.Status.ReadyReplicas >= desired && d.Status.AvailableReplicas < desired && d.Spec.MinReadySeconds > 0:
-		fs = append(fs, minReadyFinding(g, d, newRS, desired))
-		r.Verdict = VerdictProgressing
-	default:
-		if !d.Spec.Paused {
-			fs = append(fs, progressingFinding(g, d, newRS, desired))
-		}
-		r.Verdict = VerdictProgressing
-		if d.Spec.Paused {
-			r.Verdict = VerdictNotReady
-		}
-	}
-	fs = groupPods(g, fs)
-	sortFindings(fs)
-	r.Findings = fs
-	if r.Summary == "" {
-		if len(fs) > 0 {
-			r.Summary = fs[0].Cause
-		} else {
-			r.Summary = fmt.Sprintf("%d/%d ready", d.Status.ReadyReplicas, desired)
-		}
-	}
-	root.Ready = r.Verdict == VerdictReady
-	return r
-}
-
-// progressingFinding says a rollout is moving, and how long it has left.
-func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {
-	f := Finding{Code: CodeRolloutProgressing, Severity: SeverityInfo, Object: deployRef(d),
-		Cause: fmt.Sprintf("rollout in progress%s: %d of %d pods updated, %d ready", revisionNote(newRS), d.Status.UpdatedReplicas, desired, d.Status.ReadyReplicas),
-		Next:  []string{"kubectl why deployment/" + d.Name + nsFlag(d.Namespace) + " --wait"}}
-	if c := deployCondition(d, appsv1.DeploymentProgressing); c != nil && c.Status == corev1.ConditionTrue && d.Spec.ProgressDeadlineSeconds != nil {
-		deadline := c.LastUpdateTime.Add(time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second)
-		left := deadline.Sub(g.Snap.Now)
-		f.Cause += fmt.Sprintf("; %s left before the progress deadline", HumanDuration(left))
-		f.Facts = map[string]string{"deadlineIn": left.Round(time.Second).String()}
-	}
-	return f
-}
-
 func revisionNote(rs *appsv1.ReplicaSet) string {
 	if rs == nil {
 		return ""
@@ -244,13 +134,15 @@ func replicaFailure(rs *appsv1.ReplicaSet) string {
 	return ""
 }
 
-// ExplainReplicaSet walks replicaset -> pods.
+// ExplainReplicaSet walks replicaset -> pods. Like a Deployment, its
+// verdict is its own status: every desired replica ready and available.
 func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 	desired := replicas(rs.Spec.Replicas, 1)
 	ref := rsRef(rs)
+	st := rs.Status
 	r := Result{
 		Target:  ref,
-		Ready:   fmt.Sprintf("%d/%d", rs.Status.ReadyReplicas, desired),
+		Ready:   fmt.Sprintf("%d/%d", st.ReadyReplicas, desired),
 		Created: rs.CreationTimestamp.Time,
 	}
 	if dc := graph.ControllerOf(rs); dc != nil {
@@ -260,55 +152,74 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 		}
 		r.Owners = []string{owner}
 	}
-	node, fs, _, _ := walkReplicaSet(g, rs)
-	if node == nil {
-		node = &Node{Ref: ref, Status: fmt.Sprintf("%d/%d ready", rs.Status.ReadyReplicas, desired)}
+	r.Tree = rsNode(g, rs)
+	if r.Tree == nil {
+		r.Tree = &Node{Ref: ref, Status: fmt.Sprintf("%d/%d ready", st.ReadyReplicas, desired)}
 	}
-	r.Tree = node
-	fs = append(failedCreate(g, ref, replicaFailure(rs)), fs...)
+	pods := diagnose(g, g.PodsOf(rs.UID))
+	created := rsFailedCreate(g, rs)
+	fs := append(append([]Finding(nil), created...), pods.findings...)
+	if len(created) == 0 {
+		if f, ok := replicasMissing(g, rs); ok {
+			fs = append(fs, f)
+		}
+	}
+	fs = append(fs, leftoverFinding(ref, pods.leftover)...)
+	complete := st.ObservedGeneration >= rs.Generation && st.Replicas == desired && st.ReadyReplicas >= desired && st.AvailableReplicas >= desired
+	count := fmt.Sprintf("%d/%d", st.ReadyReplicas, desired)
+	switch {
+	case desired == 0 && st.Replicas == 0:
+		r.Verdict = VerdictReady
+	case complete:
+		r.Verdict = VerdictReady
+	case st.AvailableReplicas < desired || pods.broken > 0 || hasSeverity(created, SeverityError):
+		r.Verdict = VerdictNotReady
+	default:
+		// Every replica available, more pods than desired still stopping.
+		r.Verdict = VerdictProgressing
+	}
+	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
+		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: ref,
+			Cause: "they are starting, and none is failing",
+			Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(desired)}})
+	}
+	if r.Verdict != VerdictNotReady {
+		demote(fs)
+	}
 	fs = groupPods(g, fs)
 	sortFindings(fs)
 	r.Findings = fs
+	r.Flapping = hasCode(fs, CodeFlapping)
 	switch {
-	case desired == 0:
-		r.Verdict, r.Summary = VerdictReady, "scaled to zero"
-	case hasSeverity(fs, SeverityError):
-		r.Verdict, r.Summary = VerdictNotReady, fs[0].Cause
-	case rs.Status.ReadyReplicas >= desired:
-		r.Verdict, r.Summary = VerdictReady, fmt.Sprintf("%d/%d ready", rs.Status.ReadyReplicas, desired)
+	case desired == 0 && r.Verdict == VerdictReady:
+		r.Summary = "scaled to zero"
+	case r.Verdict == VerdictReady:
+		r.Summary = readySummary(count, fs)
+	case r.Verdict == VerdictProgressing && st.Replicas > desired:
+		r.Summary = fmt.Sprintf("every replica available; %s more than desired still to stop", plural(int(st.Replicas-desired), "pod", "pods"))
+	case r.Verdict == VerdictProgressing:
+		r.Summary = fmt.Sprintf("the replicaset controller has not yet caught up with generation %d", rs.Generation)
 	default:
-		r.Verdict, r.Summary = VerdictProgressing, fmt.Sprintf("%d/%d ready, pods starting", rs.Status.ReadyReplicas, desired)
+		r.Summary = stateAndCause(unavailableState(desired-st.AvailableReplicas, desired), fs)
 	}
+	r.Tree.Ready = r.Verdict == VerdictReady
 	return r
 }
 
-// walkReplicaSet returns the replicaset's tree node, its pods' findings,
-// and how many of its pods are broken (an Error finding) and Ready.
-func walkReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) (*Node, []Finding, int, int) {
+// rsNode is the replicaset's line of the tree with its pods under it, or
+// nil for an old, empty ReplicaSet (history, not part of the answer).
+func rsNode(g *graph.Graph, rs *appsv1.ReplicaSet) *Node {
 	pods := g.PodsOf(rs.UID)
 	desired := replicas(rs.Spec.Replicas, 0)
-	// Old, empty ReplicaSets are history, not part of the answer.
 	if desired == 0 && len(pods) == 0 {
-		return nil, nil, 0, 0
+		return nil
 	}
 	n := &Node{Ref: rsRef(rs), Status: fmt.Sprintf("%d/%d ready", rs.Status.ReadyReplicas, desired), Ready: rs.Status.ReadyReplicas >= desired}
 	if rev := graph.Revision(rs); rev > 0 {
 		n.Note = fmt.Sprintf("revision %d", rev)
 	}
-	var fs []Finding
-	broken := 0
-	for _, p := range pods {
-		pf := DiagnosePod(g, p)
-		if hasSeverity(pf, SeverityError) {
-			broken++
-		}
-		fs = append(fs, pf...)
-	}
-	// From the status, not the pods: with --failing the healthy pods are
-	// not collected.
-	ready := int(rs.Status.ReadyReplicas)
 	n.Children = podNodes(pods)
-	return n, fs, broken, ready
+	return n
 }
 
 // podNodes lists the pods that are not Ready and summarises the rest.

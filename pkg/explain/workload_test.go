@@ -14,7 +14,7 @@ import (
 // The workload fixtures were captured from the local control plane
 // (kubectl get deploy,rs,sts,pods,events,pvc -o yaml, and the nodes), so
 // the controllers' conditions and admission messages are the real ones.
-func loadWorkload(t *testing.T, name string) *graph.Graph {
+func loadWorkload(t testing.TB, name string) *graph.Graph {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "workloads", name+".yaml"))
 	if err != nil {
@@ -27,7 +27,7 @@ func loadWorkload(t *testing.T, name string) *graph.Graph {
 	return graph.New(s)
 }
 
-func explainOnly(t *testing.T, g *graph.Graph) Result {
+func explainOnly(t testing.TB, g *graph.Graph) Result {
 	t.Helper()
 	var targets []Ref
 	for i := range g.Snap.Deployments {
@@ -63,9 +63,29 @@ func TestWorkloads(t *testing.T) {
 		{fixture: "psa", verdict: VerdictNotReady, first: CodePodSecurity, facts: map[string]string{"level": "restricted:latest"}, inCause: []string{"privileged"}},
 		{fixture: "sa", verdict: VerdictNotReady, first: CodeServiceAccount, facts: map[string]string{"serviceAccount": "ghost"}},
 		{fixture: "deadline", verdict: VerdictNotReady, first: CodeImageNotFound, also: []Code{CodeProgressDeadline}},
-		{fixture: "paused", verdict: VerdictNotReady, first: CodePaused},
+		// Paused mid-way with every replica serving: not finished, not failed.
+		{fixture: "paused", verdict: VerdictProgressing, first: CodePaused, noErrors: true},
+		// Paused after the rollout completed: Ready, with a note.
+		{fixture: "paused-complete", verdict: VerdictReady, noErrors: true},
 		{fixture: "stuck", verdict: VerdictNotReady, first: CodeImageNotFound, also: []Code{CodeRolloutStuck}},
 		{fixture: "group", verdict: VerdictNotReady, first: CodeImageNotFound, inCause: []string{"3 pods:"}},
+		// A satisfied deployment is Ready whatever its pods' leftovers say.
+		{fixture: "leftover-evicted", verdict: VerdictReady, first: CodeLeftoverPods, noErrors: true,
+			facts: map[string]string{"reasons": "1 Evicted"}},
+		{fixture: "stuck-terminating", verdict: VerdictReady, first: CodeStuckTerminating, noErrors: true},
+		{fixture: "flapping-rollup", verdict: VerdictReady, first: CodeFlapping, noErrors: true,
+			facts: map[string]string{"restarts": "12", "exitCode": "1"}},
+		// The quota was raised: the old FailedCreate events describe the past.
+		{fixture: "quota-recovered", verdict: VerdictReady, noErrors: true},
+		// ...but a ReplicaFailure condition still set is said, as a warning.
+		{fixture: "replicafailure-ready", verdict: VerdictReady, first: CodeQuotaExceeded, noErrors: true},
+		{fixture: "not-observed", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true, inCause: []string{"generation 2"}},
+		{fixture: "starting", verdict: VerdictNotReady, first: CodeReplicasUnavailable, noErrors: true},
+		{fixture: "replicas-missing", verdict: VerdictNotReady, first: CodeReplicasMissing, facts: map[string]string{"have": "2", "want": "3"}},
+		{fixture: "partition", verdict: VerdictProgressing, first: CodeSTSPartition, noErrors: true},
+		{fixture: "sts-ondelete", verdict: VerdictProgressing, first: CodeSTSOnDelete, noErrors: true},
+		{fixture: "sts-rolling", verdict: VerdictProgressing, first: CodeSTSRevisionPending, noErrors: true},
+		{fixture: "sts-broken-trap", verdict: VerdictNotReady, first: CodeSTSBrokenPodTrap, also: []Code{CodeCrashLoop}},
 		{fixture: "sts", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked,
 			facts:   map[string]string{"blockingPod": "db-0", "notCreated": "db-1,db-2"},
 			inCause: []string{"100 cpu"}},

@@ -1,0 +1,149 @@
+package explain
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Workload verdicts come from the workload's own status first, as kstatus
+// and Argo CD read it: a Deployment or StatefulSet whose controller has
+// observed its spec and reports every desired replica updated, ready and
+// available is Ready, whatever its pods' events say. Pods explain a
+// workload that is not Ready; they never make a satisfied one NotReady.
+
+// ownerPods is what an owner's pods say, split the way a verdict needs it.
+type ownerPods struct {
+	// findings are the live pods' findings, ungrouped.
+	findings []Finding
+	// broken counts live pods with an Error finding.
+	broken int
+	// leftover are Failed or Succeeded pods: their controller has
+	// replaced them (or will), they stay until the terminated-pod GC.
+	leftover []*corev1.Pod
+}
+
+// diagnose runs the pod rules over pods, keeping terminal ones apart.
+func diagnose(g *graph.Graph, pods []*corev1.Pod) ownerPods {
+	var op ownerPods
+	for _, p := range pods {
+		if p.DeletionTimestamp == nil && (p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded) {
+			op.leftover = append(op.leftover, p)
+			continue
+		}
+		pf := DiagnosePod(g, p)
+		if hasSeverity(pf, SeverityError) {
+			op.broken++
+		}
+		op.findings = append(op.findings, pf...)
+	}
+	return op
+}
+
+func (op *ownerPods) add(o ownerPods) {
+	op.findings = append(op.findings, o.findings...)
+	op.broken += o.broken
+	op.leftover = append(op.leftover, o.leftover...)
+}
+
+// leftoverFinding says in one line what the terminal pods of an owner are:
+// "2 pods left behind (1 Evicted, 1 OutOfcpu), already replaced". They
+// explain history, never the verdict: a Failed pod of a ReplicaSet or
+// StatefulSet is replaced by its controller and kept only until the
+// terminated-pod garbage collector (kube-controller-manager
+// --terminated-pod-gc-threshold, 12500 by default) removes it.
+func leftoverFinding(owner Ref, pods []*corev1.Pod) []Finding {
+	if len(pods) == 0 {
+		return nil
+	}
+	byReason := map[string]int{}
+	var names []string
+	for _, p := range pods {
+		byReason[leftoverReason(p)]++
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	reasons := make([]string, 0, len(byReason))
+	for _, k := range sortedKeys(byReason) {
+		reasons = append(reasons, fmt.Sprintf("%d %s", byReason[k], k))
+	}
+	newest := pods[0]
+	for _, p := range pods[1:] {
+		if p.CreationTimestamp.After(newest.CreationTimestamp.Time) {
+			newest = p
+		}
+	}
+	what := plural(len(pods), "pod", "pods")
+	f := Finding{Code: CodeLeftoverPods, Severity: SeverityWarning, Object: owner, Pods: names, Count: len(pods),
+		Cause: fmt.Sprintf("%s left behind (%s), already replaced: they do not affect readiness", what, strings.Join(reasons, ", ")),
+		Facts: map[string]string{"reasons": strings.Join(reasons, ", ")},
+	}
+	if msg := newest.Status.Message; msg != "" {
+		f.Evidence = []Evidence{{Source: "pod/" + newest.Name + " status.message", Message: msg}}
+	}
+	f.Next = []string{fmt.Sprintf("kubectl get pods%s --field-selector=status.phase=%s", nsFlag(owner.Namespace), newest.Status.Phase)}
+	if newest.Spec.NodeName != "" && newest.Status.Reason == "Evicted" {
+		f.Next = append(f.Next, cmdDescribeNode(newest.Spec.NodeName))
+	}
+	return []Finding{f}
+}
+
+// leftoverReason is the word kubectl get pods shows for a terminal pod.
+func leftoverReason(p *corev1.Pod) string {
+	if p.Status.Reason != "" {
+		return p.Status.Reason
+	}
+	if p.Status.Phase == corev1.PodSucceeded {
+		return "Completed"
+	}
+	return PodStatusText(p)
+}
+
+// stateAndCause is the first line of a workload that is not Ready: its
+// state in words, then the root cause (the first finding that blocks or
+// warns), so a person reads both at once: "rollout to revision 2 failed:
+// image ... does not exist".
+func stateAndCause(state string, fs []Finding) string {
+	for _, f := range fs {
+		if f.Severity == SeverityInfo {
+			continue
+		}
+		if state == "" || strings.HasPrefix(f.Cause, state) {
+			return f.Cause
+		}
+		return state + ": " + f.Cause
+	}
+	if state == "" && len(fs) > 0 {
+		return fs[0].Cause
+	}
+	return state
+}
+
+// readySummary is the first line of a Ready workload: the count, and the
+// warning a person should still read, with the pod it is about.
+func readySummary(count string, fs []Finding) string {
+	for _, f := range fs {
+		if f.Severity != SeverityWarning {
+			continue
+		}
+		if f.Object.Kind == KindPod {
+			return count + " ready, but " + f.Object.String() + ": " + f.Cause
+		}
+		return count + " ready, but " + f.Cause
+	}
+	return count + " ready"
+}
+
+// unavailableState words "N of M replicas unavailable" for the first line.
+func unavailableState(missing, desired int32) string {
+	switch {
+	case desired == 1:
+		return "its one replica is unavailable"
+	case missing >= desired:
+		return fmt.Sprintf("all %d replicas unavailable", desired)
+	}
+	return fmt.Sprintf("%d of %d replicas unavailable", missing, desired)
+}

@@ -1,0 +1,200 @@
+package explain
+
+import (
+	"fmt"
+	"maps"
+	"testing"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// checkAgrees holds the promise of the verdict: the word, the findings'
+// severity and the summary never contradict each other.
+func checkAgrees(t testing.TB, what string, r Result) {
+	t.Helper()
+	errs := hasSeverity(r.Findings, SeverityError)
+	switch r.Verdict {
+	case VerdictReady, VerdictProgressing:
+		if errs {
+			t.Errorf("%s: %s with an Error finding %v: the verdict and the findings disagree\n%s", what, r.Verdict, codes(r.Findings), renderResult(r))
+		}
+	case VerdictNotReady:
+		if len(r.Findings) == 0 || r.Findings[0].Severity == SeverityInfo {
+			t.Errorf("%s: NotReady, but no finding says why (first %v)\n%s", what, codes(r.Findings), renderResult(r))
+		}
+	case VerdictUnknown:
+	default:
+		t.Errorf("%s: verdict %q is not one of Ready, Progressing, NotReady, Unknown", what, r.Verdict)
+	}
+	if r.Summary == "" {
+		t.Errorf("%s: no summary", what)
+	}
+	if r.Completed && r.Verdict != VerdictReady {
+		t.Errorf("%s: Completed but %s", what, r.Verdict)
+	}
+	if r.Flapping && !hasCode(r.Findings, CodeFlapping) {
+		t.Errorf("%s: flapping without a Flapping finding", what)
+	}
+	if r.Verdict == VerdictReady && r.Target.Kind != KindPod {
+		var ready, desired int
+		if _, err := fmt.Sscanf(r.Ready, "%d/%d", &ready, &desired); err != nil || ready < desired {
+			t.Errorf("%s: Ready with %q ready: the word and the count disagree", what, r.Ready)
+		}
+	}
+}
+
+func TestVerdictsAgreeOnEveryFixture(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		g := loadFixture(t, name)
+		for i := range g.Snap.Pods {
+			checkAgrees(t, "pod fixture "+name, ExplainPod(g, &g.Snap.Pods[i]))
+		}
+	}
+	for _, name := range workloadNames(t) {
+		checkAgrees(t, "workload fixture "+name, explainOnly(t, loadWorkload(t, name)))
+	}
+}
+
+// TestSatisfiedWorkloadIsReady puts every pod fixture, whatever it shows
+// (crash loops, evictions, a stuck deletion, a node gone), under a
+// Deployment and a StatefulSet whose own status says complete: the verdict
+// stays Ready. Pods explain a workload; they never overturn its status.
+func TestSatisfiedWorkloadIsReady(t *testing.T) {
+	for _, wl := range []string{"healthy", "partition"} {
+		for _, name := range fixtureNames(t) {
+			g := loadWorkload(t, wl)
+			s := g.Snap
+			complete(s)
+			graft(s, loadFixture(t, name).Snap)
+			r := explainOnly(t, graph.New(s))
+			if r.Verdict != VerdictReady {
+				t.Errorf("%s with pod fixture %s: verdict %s, want Ready: its status says complete\n%s", wl, name, r.Verdict, renderResult(r))
+			}
+			checkAgrees(t, wl+"+"+name, r)
+		}
+	}
+}
+
+// complete sets the workloads of s to what their controllers report when
+// a rollout is done: observed, every desired replica updated, ready and
+// available, one revision.
+func complete(s *graph.Snapshot) {
+	for i := range s.Deployments {
+		d := &s.Deployments[i]
+		n := replicas(d.Spec.Replicas, 1)
+		d.Spec.Paused = false
+		d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: n, UpdatedReplicas: n, ReadyReplicas: n, AvailableReplicas: n,
+			Conditions: []appsv1.DeploymentCondition{
+				{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"},
+				{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable"},
+			}}
+	}
+	for i := range s.StatefulSets {
+		st := &s.StatefulSets[i]
+		n := replicas(st.Spec.Replicas, 1)
+		st.Status = appsv1.StatefulSetStatus{ObservedGeneration: st.Generation, Replicas: n, ReadyReplicas: n, AvailableReplicas: n,
+			CurrentReplicas: n, UpdatedReplicas: n, CurrentRevision: "rev-1", UpdateRevision: "rev-1"}
+	}
+}
+
+// graft adds the pods (and their events, nodes and claims) of from to s,
+// owned by s's newest ReplicaSet or its StatefulSet.
+func graft(s, from *graph.Snapshot) {
+	var owner metav1.OwnerReference
+	switch {
+	case len(s.StatefulSets) > 0:
+		st := s.StatefulSets[0]
+		owner = metav1.OwnerReference{APIVersion: "apps/v1", Kind: KindStatefulSet, Name: st.Name, UID: st.UID, Controller: ptrTrue()}
+	default:
+		rs := graph.New(s).ReplicaSetsOf(s.Deployments[0].UID)[0]
+		owner = metav1.OwnerReference{APIVersion: "apps/v1", Kind: KindReplicaSet, Name: rs.Name, UID: rs.UID, Controller: ptrTrue()}
+	}
+	ns := owner.Name
+	if len(s.Pods) > 0 {
+		ns = s.Pods[0].Namespace
+	}
+	for _, p := range from.Pods {
+		p.Namespace = ns
+		p.OwnerReferences = []metav1.OwnerReference{owner}
+		s.Pods = append(s.Pods, p)
+	}
+	for _, e := range from.Events {
+		e.Namespace, e.InvolvedObject.Namespace = ns, ns
+		s.Events = append(s.Events, e)
+	}
+	s.Nodes = append(s.Nodes, from.Nodes...)
+	for _, c := range from.PVCs {
+		c.Namespace = ns
+		s.PVCs = append(s.PVCs, c)
+	}
+}
+
+func ptrTrue() *bool { b := true; return &b }
+
+// FuzzDeploymentVerdict fuzzes a Deployment's status counts and
+// conditions, with the pods of one pod fixture under it: the verdict
+// always agrees with its findings and count, and a status that says
+// complete is always Ready.
+func FuzzDeploymentVerdict(f *testing.F) {
+	f.Add(uint8(0), int8(3), int8(3), int8(3), int8(3), int8(3), true, uint8(1), false, false)
+	f.Add(uint8(5), int8(4), int8(5), int8(2), int8(4), int8(4), true, uint8(1), false, false)
+	f.Add(uint8(9), int8(3), int8(1), int8(1), int8(1), int8(1), true, uint8(2), true, true)
+	base := loadWorkload(f, "healthy").Snap
+	var pods []*graph.Snapshot
+	for _, name := range fixtureNames(f) {
+		pods = append(pods, loadFixture(f, name).Snap)
+	}
+	f.Fuzz(func(t *testing.T, fixture uint8, desired, replicas, updated, ready, available int8, observed bool, avail uint8, deadline, paused bool) {
+		s := cloneSnap(base)
+		graft(s, cloneSnap(pods[int(fixture)%len(pods)]))
+		d := &s.Deployments[0]
+		n := int32(desired) & 15
+		d.Spec.Replicas = &n
+		d.Spec.Paused = paused
+		d.Generation = 2
+		st := appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: int32(replicas) & 15, UpdatedReplicas: int32(updated) & 15,
+			ReadyReplicas: int32(ready) & 15, AvailableReplicas: int32(available) & 15}
+		if observed {
+			st.ObservedGeneration = 2
+		}
+		if c := []corev1.ConditionStatus{"", corev1.ConditionTrue, corev1.ConditionFalse}[avail%3]; c != "" {
+			st.Conditions = append(st.Conditions, appsv1.DeploymentCondition{Type: appsv1.DeploymentAvailable, Status: c})
+		}
+		if deadline {
+			st.Conditions = append(st.Conditions, appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionFalse, Reason: "ProgressDeadlineExceeded"})
+		}
+		d.Status = st
+		r := explainOnly(t, graph.New(s))
+		checkAgrees(t, "fuzzed deployment", r)
+		done := observed && st.UpdatedReplicas >= n && st.Replicas == n && st.ReadyReplicas >= n && st.AvailableReplicas >= n && avail%3 != 2 && !deadline
+		if done && r.Verdict != VerdictReady {
+			t.Errorf("status says complete, verdict %s\n%s", r.Verdict, renderResult(r))
+		}
+	})
+}
+
+// cloneSnap deep-copies the objects of a snapshot, so a fuzz iteration can
+// change them without reading its fixture again.
+func cloneSnap(s *graph.Snapshot) *graph.Snapshot {
+	c := *s
+	c.Pods = deepCopies(s.Pods, (*corev1.Pod).DeepCopy)
+	c.ReplicaSets = deepCopies(s.ReplicaSets, (*appsv1.ReplicaSet).DeepCopy)
+	c.Deployments = deepCopies(s.Deployments, (*appsv1.Deployment).DeepCopy)
+	c.StatefulSets = deepCopies(s.StatefulSets, (*appsv1.StatefulSet).DeepCopy)
+	c.Events = deepCopies(s.Events, (*corev1.Event).DeepCopy)
+	c.Nodes = deepCopies(s.Nodes, (*corev1.Node).DeepCopy)
+	c.PVCs = deepCopies(s.PVCs, (*corev1.PersistentVolumeClaim).DeepCopy)
+	c.Gaps, c.Collected, c.Logs = maps.Clone(s.Gaps), maps.Clone(s.Collected), maps.Clone(s.Logs)
+	return &c
+}
+
+func deepCopies[T any](in []T, cp func(*T) *T) []T {
+	out := make([]T, len(in))
+	for i := range in {
+		out[i] = *cp(&in[i])
+	}
+	return out
+}
