@@ -14,7 +14,8 @@ var waitInterval = 2 * time.Second
 
 // runWait re-evaluates until every target is Ready (exit 0), a permanent
 // cause appears (exit 2 at once: waiting cannot fix a missing image), or
-// the timeout passes (exit 2 with the last explanation). Progress goes to
+// the timeout passes (the last explanation, with its verdict's exit code:
+// 4 for a rollout still progressing, 2 for one not Ready). Progress goes to
 // stderr when the summary changes, so CI logs show the rollout moving.
 func (o *Options) runWait(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
@@ -54,7 +55,7 @@ func (o *Options) runWait(ctx context.Context) error {
 			if err := exitFor(rep); err != nil {
 				return err
 			}
-			return &ExitCodeError{Code: ExitNotReady}
+			return &ExitCodeError{Code: ExitNotReady} // no target found in time
 		case <-time.After(waitInterval):
 		}
 	}

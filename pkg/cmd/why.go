@@ -27,10 +27,11 @@ import (
 
 // Exit codes, documented in --help and the README.
 const (
-	ExitReady    = 0 // every target is Ready
-	ExitError    = 1 // bad input, unreachable cluster, or another error
-	ExitNotReady = 2 // some target is not Ready (or still progressing)
-	ExitUnknown  = 3 // some target could not be judged (RBAC): never reported as Ready
+	ExitReady       = 0 // every target is Ready (a Succeeded pod reads Completed)
+	ExitError       = 1 // bad input, unreachable cluster, or another error
+	ExitNotReady    = 2 // some target is not Ready: replicas missing or unavailable, a failed rollout or pod
+	ExitUnknown     = 3 // some target could not be judged (RBAC): never reported as Ready
+	ExitProgressing = 4 // every desired replica serves, but a rollout is not finished
 )
 
 // ExitError carries an exit code through cobra without printing an error.
@@ -46,11 +47,17 @@ first, the evidence verbatim, and the next command to run.
 
 Kinds: ` + collect.AcceptedKinds + `.
 
-Exit status:
-  0  every target is Ready
+Verdicts come from each object's own status first, as kubectl rollout status
+reads it; pods, events and nodes explain the verdict, they never overturn it.
+
+Exit status (the worst verdict of all targets):
+  0  Ready: every target is Ready (a Succeeded pod reads Completed); a Ready
+     target that restarts or left failed pods behind is Ready with a warning
   1  error (bad input, cluster unreachable, object not found)
-  2  some target is not Ready (including a rollout still in progress)
-  3  some target could not be judged because something could not be read (RBAC)`
+  2  NotReady: replicas missing or unavailable, or a rollout or pod that failed
+  3  Unknown: something could not be read (RBAC), so it is never called Ready
+  4  Progressing: every desired replica serves and nothing is broken, but a
+     rollout is under way, paused mid-way or held by a partition`
 
 var whyExample = `  # Why is this deployment not Ready? (a tree, the cause first)
   kubectl why deploy/my-app
@@ -142,7 +149,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Look in every namespace.")
 	f.StringVarP(&o.Selector, "selector", "l", "", "Label selector (e.g. -l app=web), as kubectl get.")
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Explain saved objects (files, directories such as a cluster-info dump, or - for stdin) instead of a live cluster.")
-	f.BoolVar(&o.Failing, "failing", false, "Show only what is not Ready (and pods that are Ready but restarting).")
+	f.BoolVar(&o.Failing, "failing", false, "Show only what is NotReady or Unknown, and what is Ready with a warning (restarting, failed pods left behind); not a healthy rollout in progress.")
 	f.StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml. Default: a tree for named objects, a table otherwise.")
 	f.StringVar(&o.Color, "color", "auto", "Color the severity: auto, always or never. auto honours NO_COLOR, TERM=dumb and non-terminal output.")
 	f.BoolVar(&o.Logs, "logs", false, "Add the tail of the previous log of crashed containers (what kubectl logs --previous shows).")
@@ -151,7 +158,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 	// 1000, not kubectl's 500: at 10,000 pods it measured fastest of 500,
 	// 1000, 5000 and one request (docs/benchmarks.md), for 10 MiB more.
 	f.Int64Var(&o.ChunkSize, "chunk-size", 1000, "Return large lists in chunks of this size, as kubectl does; 0 lists in one request.")
-	f.BoolVar(&o.Wait, "wait", false, "Re-evaluate until every target is Ready, a permanent cause appears, or --timeout passes.")
+	f.BoolVar(&o.Wait, "wait", false, "Re-evaluate until every target is Ready (exit 0), a permanent cause appears (exit 2), or --timeout passes (the verdict's exit code then).")
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "With --wait: how long to wait.")
 	f.BoolVar(&o.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
 	addKlogFlags(cmd)
@@ -427,10 +434,12 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 	return out, nil
 }
 
+// failingOnly keeps what needs a look: NotReady and Unknown targets, and
+// Ready ones with a warning. A healthy rollout in progress is left out.
 func failingOnly(items []explain.Result) []explain.Result {
 	var out []explain.Result
 	for _, r := range items {
-		if r.Verdict != explain.VerdictReady || r.Flapping {
+		if r.Verdict == explain.VerdictNotReady || r.Verdict == explain.VerdictUnknown || r.Suspicious() {
 			out = append(out, r)
 		}
 	}
@@ -499,23 +508,17 @@ func (o *Options) useColor() bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// exitFor is the exit code of the worst verdict of the run.
 func exitFor(rep explain.Report) error {
-	code := ExitReady
-	for _, r := range rep.Items {
-		switch r.Verdict {
-		case explain.VerdictReady:
-		case explain.VerdictUnknown:
-			if code == ExitReady {
-				code = ExitUnknown
-			}
-		default:
-			code = ExitNotReady
-		}
-	}
-	if code == ExitReady {
+	switch rep.Worst() {
+	case explain.VerdictReady:
 		return nil
+	case explain.VerdictProgressing:
+		return &ExitCodeError{Code: ExitProgressing}
+	case explain.VerdictUnknown:
+		return &ExitCodeError{Code: ExitUnknown}
 	}
-	return &ExitCodeError{Code: code}
+	return &ExitCodeError{Code: ExitNotReady}
 }
 
 // requestTimeout is --request-timeout as given ("" when unset or 0).
