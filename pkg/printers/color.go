@@ -49,7 +49,7 @@ func (p painter) severity(sev explain.Severity, s string) string {
 // Ready but restarting.
 func (p painter) verdict(r explain.Result, s string) string {
 	switch {
-	case r.Verdict == explain.VerdictReady && r.Flapping:
+	case r.Suspicious():
 		return p.paint(sgrYellow, s)
 	case r.Verdict == explain.VerdictReady:
 		return p.paint(sgrGreen, s)

@@ -87,11 +87,17 @@ func age(now, t time.Time) string {
 	return duration.HumanDuration(now.Sub(t))
 }
 
-// verdictText is the verdict as a person reads it: a Ready target that
-// keeps restarting says so.
+// verdictText is the verdict as a person reads it: a Succeeded pod reads
+// Completed, a Ready target that keeps restarting or carries another
+// warning says so.
 func verdictText(r explain.Result) string {
-	if r.Verdict == explain.VerdictReady && r.Flapping {
+	switch {
+	case r.Completed:
+		return "Completed"
+	case r.Verdict == explain.VerdictReady && r.Flapping:
 		return "Ready (restarting)"
+	case r.Suspicious():
+		return "Ready (warning)"
 	}
 	if r.Verdict == "" {
 		return string(explain.VerdictUnknown)

@@ -126,7 +126,7 @@ func TestTableColumns(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSuffix(ansi.ReplaceAllString(b.String(), ""), "\n"), "\n")
-		want := "OBJECT READY CAUSE DETAIL AGE"
+		want := "OBJECT READY STATUS CAUSE DETAIL AGE"
 		if o.Wide {
 			want += " NODE RESTARTS EVIDENCE"
 		}

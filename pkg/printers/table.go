@@ -23,13 +23,14 @@ const detailWidth = 80
 const columnGap = "   "
 
 // Table writes one row per result, borderless and left aligned like
-// kubectl get: NAMESPACE (with AllNamespaces), OBJECT, READY, CAUSE,
-// DETAIL, AGE, and with Wide also NODE, RESTARTS and EVIDENCE.
+// kubectl get: NAMESPACE (with AllNamespaces), OBJECT, READY, STATUS (the
+// verdict), CAUSE, DETAIL, AGE, and with Wide also NODE, RESTARTS and
+// EVIDENCE.
 func Table(w io.Writer, rep explain.Report, o Options) error {
 	p := painter{on: o.Color}
 	now := o.now()
 
-	header := []string{"OBJECT", "READY", "CAUSE", "DETAIL", "AGE"}
+	header := []string{"OBJECT", "READY", "STATUS", "CAUSE", "DETAIL", "AGE"}
 	if o.Wide {
 		header = append(header, "NODE", "RESTARTS", "EVIDENCE")
 	}
@@ -53,15 +54,15 @@ func Table(w io.Writer, rep explain.Report, o Options) error {
 }
 
 func tableRow(r explain.Result, o Options, p painter, now time.Time) []string {
-	cause, sev := causeCell(r)
-	if cause == "" {
-		cause = verdictText(r)
+	cause := "<none>"
+	if f := r.Cause(); f != nil {
+		cause = p.severity(f.Severity, string(f.Code))
 	}
 	detail := oneLine(r.Summary)
 	if !o.Wide {
 		detail = truncate(detail, detailWidth)
 	}
-	row := []string{r.Target.String(), orNone(r.Ready), p.severityOrVerdict(r, sev, cause), orNone(detail), age(now, r.Created)}
+	row := []string{r.Target.String(), orNone(r.Ready), p.verdict(r, verdictText(r)), cause, orNone(detail), age(now, r.Created)}
 	if o.Wide {
 		node := r.NodeName
 		if node == "" {
@@ -75,28 +76,6 @@ func tableRow(r explain.Result, o Options, p painter, now time.Time) []string {
 	return row
 }
 
-// causeCell is the CAUSE column: the code of the finding that explains the
-// verdict, or "" to show the verdict itself. A Ready target that restarts
-// reads "Ready (restarting)": that it is Ready matters more than the code.
-func causeCell(r explain.Result) (string, explain.Severity) {
-	f := r.Cause()
-	if r.Verdict == explain.VerdictReady && r.Flapping {
-		return verdictText(r), explain.SeverityWarning
-	}
-	if f == nil {
-		return "", ""
-	}
-	return string(f.Code), f.Severity
-}
-
-// severityOrVerdict colors the CAUSE cell: by the finding's severity when
-// there is one, else by the verdict.
-func (p painter) severityOrVerdict(r explain.Result, sev explain.Severity, s string) string {
-	if sev != "" {
-		return p.severity(sev, s)
-	}
-	return p.verdict(r, s)
-}
 
 // firstEvidence is the EVIDENCE column of -o wide: the first quoted fact
 // of the cause, on one line.

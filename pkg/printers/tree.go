@@ -114,7 +114,9 @@ type head struct {
 // findings do not print the same sentence twice.
 func headline(r explain.Result) (head, string) {
 	h := head{}
-	if r.Ready != "" {
+	// A Completed pod's "0/1 ready" is kubectl's, but beside the word
+	// Completed it reads as a contradiction: its summary says it all.
+	if r.Ready != "" && !r.Completed {
 		h.ready = r.Ready + " ready"
 	}
 	if r.Summary == "" || r.Summary == h.ready {

@@ -66,7 +66,7 @@ func TestFailingTableAcrossNamespaces(t *testing.T) {
 		t.Errorf("exit %d, want 2", r.Code)
 	}
 	header := strings.Fields(strings.SplitN(r.Stdout, "\n", 2)[0])
-	if strings.Join(header, " ") != "NAMESPACE OBJECT READY CAUSE DETAIL AGE" {
+	if strings.Join(header, " ") != "NAMESPACE OBJECT READY STATUS CAUSE DETAIL AGE" {
 		t.Errorf("header = %v", header)
 	}
 	for _, line := range strings.Split(r.Stdout, "\n") {
