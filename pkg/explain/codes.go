@@ -28,6 +28,7 @@ const (
 	CodePVCNotFound          Code = "PVCNotFound"           // pod references a claim that does not exist
 	CodePVCUnbound           Code = "PVCUnbound"            // claim Pending
 	CodeVolumeNodeAffinity   Code = "VolumeNodeAffinityConflict"
+	CodePodAffinity          Code = "PodAffinityConflict" // inter-pod (anti-)affinity rules out the nodes
 	CodeSchedulingGated      Code = "SchedulingGated"
 	CodeNotScheduledYet      Code = "NotScheduled"     // Pending, no scheduler verdict: wrong schedulerName or events expired
 	CodeNoNodes              Code = "NoNodesAvailable" // no nodes, or all cordoned
@@ -124,6 +125,7 @@ var Codes = []CodeInfo{
 	{CodePVCNotFound, "scheduling", SeverityError, true, "The pod uses a PersistentVolumeClaim that does not exist."},
 	{CodePVCUnbound, "scheduling", SeverityError, false, "A PersistentVolumeClaim the pod uses is not bound."},
 	{CodeVolumeNodeAffinity, "scheduling", SeverityError, false, "The pod's volumes are tied to nodes it cannot run on."},
+	{CodePodAffinity, "scheduling", SeverityError, false, "Inter-pod affinity or anti-affinity (the pod's own, or running pods') rules out the nodes the pod may use."},
 	{CodeSchedulingGated, "scheduling", SeverityWarning, false, "The pod waits on scheduling gates that something must remove."},
 	{CodeNotScheduledYet, "scheduling", SeverityWarning, false, "Pending with no scheduler verdict: a wrong schedulerName, or events expired."},
 	{CodeNoNodes, "scheduling", SeverityError, false, "No node can take pods: none exist or all are cordoned."},

@@ -108,6 +108,9 @@ func TestSchedClass(t *testing.T) {
 		{"pod has unbound immediate PersistentVolumeClaims", CodePVCUnbound, ""},
 		{"node(s) didn't find available persistent volumes to bind", CodePVCUnbound, ""},
 		{"node(s) didn't have free ports for the requested pod ports", CodeUnschedulable, "node(s) didn't have free ports for the requested pod ports"},
+		{"node(s) didn't match pod anti-affinity rules", CodePodAffinity, podAntiAffinity},
+		{"node(s) didn't satisfy existing pods anti-affinity rules", CodePodAffinity, podExistingAntiAffinity},
+		{"node(s) didn't match pod affinity rules", CodePodAffinity, podAffinityRequired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {
@@ -318,5 +321,40 @@ func TestProbeHint(t *testing.T) {
 		if got := probeHint(msg); (want == "" && got != "") || !strings.Contains(got, want) {
 			t.Errorf("probeHint(%q) = %q, want %q", msg, got, want)
 		}
+	}
+}
+
+// TestRankSchedParts: the reason shown first is what blocks the nodes the
+// pod may use; a selector, affinity or dedicated taint is first only when
+// it leaves no node at all.
+func TestRankSchedParts(t *testing.T) {
+	part := func(code Code, nodes int, exclusion, all bool) schedPart {
+		return schedPart{g: &schedGroup{code: code, nodes: nodes}, exclusion: exclusion, excludesAll: all}
+	}
+	tests := []struct {
+		name  string
+		parts []schedPart
+		want  Code
+	}{
+		{"memory beside a selector that leaves one node",
+			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeInsufficientResource, 1, false, false)}, CodeInsufficientResource},
+		{"cordoned beside a selector",
+			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false), part(CodeNoNodes, 1, false, false)}, CodeNoNodes},
+		{"a selector no node matches wins over a cordoned node it does not match either",
+			[]schedPart{part(CodeNoNodes, 1, false, false), part(CodeNodeSelectorMismatch, 3, true, true)}, CodeNodeSelectorMismatch},
+		{"a dedicated taint that leaves one node",
+			[]schedPart{part(CodeUntoleratedTaint, 2, true, false), part(CodeInsufficientResource, 1, false, false)}, CodeInsufficientResource},
+		{"not-ready taints block like a full node: the larger count first",
+			[]schedPart{part(CodeInsufficientResource, 1, false, false), part(CodeUntoleratedTaint, 2, false, false)}, CodeUntoleratedTaint},
+		{"only exclusions: the larger first",
+			[]schedPart{part(CodeUntoleratedTaint, 1, true, false), part(CodeNodeSelectorMismatch, 2, true, false)}, CodeNodeSelectorMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rankSchedParts(tt.parts)
+			if got := tt.parts[0].g.code; got != tt.want {
+				t.Errorf("first = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -21,9 +21,26 @@ func TestPodRules(t *testing.T) {
 		// Not scheduled.
 		{fixture: "sched-insufficient-cpu", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
 			facts:    map[string]string{"resource": "cpu", "requested": "8", "largestAllocatable": "4", "largestNode": "node-a", "fitsEmptyNode": "false", "nodes": "3", "nodesTotal": "3"},
-			evidence: []string{"status.conditions[PodScheduled]", "event Warning FailedScheduling", "3 Insufficient cpu"}},
-		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint, CodeInsufficientResource},
-			facts: map[string]string{"taint": "dedicated=gpu", "nodes": "2", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
+			evidence: []string{"event Warning FailedScheduling", "3 Insufficient cpu"}},
+		// One finding for the verdict: the one node the pod may use (the
+		// others are dedicated to GPU work) has no CPU free.
+		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
+			facts: map[string]string{"resource": "cpu", "taint": "dedicated=gpu", "nodes": "1", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
+		// A selector that leaves some nodes is not the cause when what
+		// blocks those nodes is something else.
+		{fixture: "sched-memory-selector", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
+			facts: map[string]string{"resource": "memory", "requested": "24Gi", "largestNode": "db-1", "largestAllocatable": "16Gi", "fitsEmptyNode": "false",
+				"nodes": "1", "nodesTotal": "8", "nodeSelector": "node-pool=db"},
+			next: []string{"kubectl describe node db-1"}},
+		{fixture: "sched-anti-affinity-selector", verdict: VerdictNotReady, codes: []Code{CodePodAffinity},
+			facts: map[string]string{"kind": "antiAffinity", "topologyKey": "kubernetes.io/hostname", "labelSelector": "app=web", "nodes": "2", "nodeSelector": "node-pool=web"},
+			next:  []string{"kubectl get pods -n shop -l app=web -o wide"}},
+		{fixture: "sched-cordoned-selector", verdict: VerdictNotReady, codes: []Code{CodeNoNodes},
+			facts: map[string]string{"cordoned": "batch-1", "nodes": "1", "nodesTotal": "4", "nodeSelector": "node-pool=batch"}},
+		{fixture: "sched-pods-full-selector", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
+			facts: map[string]string{"resource": "pods", "nodes": "1", "nodeSelector": "node-pool=edge"}},
+		{fixture: "sched-volume-affinity-selector", verdict: VerdictNotReady, codes: []Code{CodeVolumeNodeAffinity},
+			facts: map[string]string{"claims": "data", "nodes": "2", "nodesTotal": "6", "nodeSelector": "node-pool=store"}},
 		{fixture: "sched-taint-from-nodes", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint},
 			facts: map[string]string{"taint": "node-role.kubernetes.io/infra:NoSchedule", "nodes": "2"}},
 		{fixture: "sched-node-selector", verdict: VerdictNotReady, codes: []Code{CodeNodeSelectorMismatch},
@@ -240,7 +257,12 @@ func TestPodEvidenceShape(t *testing.T) {
 				if f.Severity != info.Severity {
 					t.Errorf("%s: %s has severity %s, the table says %s", name, f.Code, f.Severity, info.Severity)
 				}
+				quoted := map[string]string{}
 				for _, e := range f.Evidence {
+					if prev, ok := quoted[e.Message]; ok {
+						t.Errorf("%s: %s: %q quoted twice, from %s and %s", name, f.Code, e.Message, prev, e.Source)
+					}
+					quoted[e.Message] = e.Source
 					if strings.HasPrefix(e.Source, "event ") && (e.Count == 0 || e.LastSeen == nil) {
 						t.Errorf("%s: %s: event evidence without count or time: %+v", name, f.Code, e)
 					}
