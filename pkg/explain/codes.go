@@ -84,6 +84,7 @@ const (
 	CodeStuckTerminating  Code = "StuckTerminating"
 	CodeNodeNotReady      Code = "NodeNotReady"
 	CodeNodePressure      Code = "NodePressure"
+	CodeNodeDiskFull      Code = "NodeDiskFull"             // no space left on device while pulling or unpacking
 	CodeCompletedUnexpect Code = "CompletedUnderController" // Succeeded under a controller expecting long-running pods
 	CodePodFailed         Code = "PodFailed"                // phase Failed, other reason
 	CodeStarting          Code = "Starting"                 // just created, normal start: Info, not a failure
@@ -130,7 +131,7 @@ var Codes = []CodeInfo{
 	{CodeNotScheduledYet, "scheduling", SeverityWarning, false, "Pending with no scheduler verdict: a wrong schedulerName, or events expired."},
 	{CodeNoNodes, "scheduling", SeverityError, false, "No node can take pods: none exist or all are cordoned."},
 
-	{CodeImageNotFound, "image", SeverityError, true, "The image or tag does not exist in the registry."},
+	{CodeImageNotFound, "image", SeverityError, true, "The image or tag does not exist in the registry (Docker Hub: or is private and the pod has no credentials)."},
 	{CodeImageAuth, "image", SeverityError, true, "The registry refused the pull: credentials or imagePullSecrets are missing or wrong."},
 	{CodeImageRateLimit, "image", SeverityError, false, "The registry rate-limited the pull."},
 	{CodeImageNetwork, "image", SeverityError, false, "The node could not reach the registry (DNS, timeout, TLS)."},
@@ -175,6 +176,7 @@ var Codes = []CodeInfo{
 	{CodeNodeShutdown, "lifecycle", SeverityWarning, false, "The pod was terminated by a node shutdown."},
 	{CodeStuckTerminating, "lifecycle", SeverityError, false, "The pod is being deleted past its grace period (finalizers or an unreachable node)."},
 	{CodeNodeNotReady, "node", SeverityError, false, "The pod's node is NotReady or Unknown."},
+	{CodeNodeDiskFull, "node", SeverityError, false, "The node's disk is full (no space left on device): images cannot be unpacked there."},
 	{CodeNodePressure, "node", SeverityWarning, false, "The pod's node reports memory, disk or PID pressure."},
 	{CodeCompletedUnexpect, "lifecycle", SeverityError, false, "The pod completed, but its controller expects a long-running process."},
 	{CodePodFailed, "lifecycle", SeverityError, false, "The pod failed."},
