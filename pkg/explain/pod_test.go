@@ -112,9 +112,17 @@ func TestPodRules(t *testing.T) {
 		{fixture: "runtime-permission", verdict: VerdictNotReady, codes: []Code{CodeExecPermission}, facts: map[string]string{"command": "/entrypoint.sh"}},
 		{fixture: "runtime-exec-format", verdict: VerdictNotReady, codes: []Code{CodeExecFormat}, container: "worker",
 			facts: map[string]string{"nodeArch": "arm64", "exitCode": "1"}, evidence: []string{"logs --previous", "> exec /usr/local/bin/worker: exec format error"}},
-		{fixture: "volume-configmap-missing", verdict: VerdictNotReady, codes: []Code{CodeMountFailed},
-			facts:    map[string]string{"volume": "cfg", "configMap": "web-config", "source": "configMap web-config"},
+		// A missing ConfigMap or Secret is one cause whether an env
+		// reference or a volume needs it.
+		{fixture: "volume-configmap-missing", verdict: VerdictNotReady, codes: []Code{CodeConfigMapMissing},
+			facts:    map[string]string{"volume": "cfg", "configMap": "web-config", "source": "configMap web-config", "usedBy": "volume cfg"},
 			evidence: []string{`MountVolume.SetUp failed for volume "cfg" : configmap "web-config" not found`}},
+		{fixture: "volume-secret-missing", verdict: VerdictNotReady, codes: []Code{CodeSecretMissing},
+			facts:    map[string]string{"volume": "tls", "secret": "web-tls", "source": "secret web-tls", "usedBy": "volume tls"},
+			evidence: []string{`MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found`}, next: []string{"kubectl get secret -n shop"}},
+		// Any other mount failure stays VolumeMountFailed.
+		{fixture: "volume-mount-failed", verdict: VerdictNotReady, codes: []Code{CodeMountFailed},
+			facts: map[string]string{"volume": "shared", "source": "nfs 10.0.0.20:/exports/shared"}},
 		{fixture: "volume-multi-attach", verdict: VerdictNotReady, codes: []Code{CodeMultiAttach},
 			facts: map[string]string{"volume": "data", "claim": "shared-data", "usedBy": "db-0"}, next: []string{"kubectl get volumeattachment"}},
 		{fixture: "volume-attach-failed", verdict: VerdictNotReady, codes: []Code{CodeAttachFailed},
