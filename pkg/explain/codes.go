@@ -165,7 +165,7 @@ var Codes = []CodeInfo{
 	{CodeTerminatedError, "crash", SeverityError, false, "The container terminated with an error."},
 
 	{CodeReadinessFailed, "probe", SeverityError, false, "The readiness probe fails, so the pod receives no traffic."},
-	{CodeStartupFailed, "probe", SeverityError, false, "The startup probe fails; the container is killed when its budget runs out."},
+	{CodeStartupFailed, "probe", SeverityError, false, "The startup probe has not succeeded within its budget (failureThreshold × periodSeconds); the kubelet restarts the container. Within the budget it is Starting."},
 	{CodeReadinessGate, "probe", SeverityError, false, "A readiness gate condition is not True."},
 	{CodeNotReadyNoCause, "probe", SeverityError, false, "A container runs but is not ready, and no probe event explains it (events may have expired)."},
 

@@ -159,8 +159,15 @@ func TestPodRules(t *testing.T) {
 		{fixture: "probe-readiness", verdict: VerdictNotReady, codes: []Code{CodeReadinessFailed},
 			facts: map[string]string{"probe": "readiness", "lastFailure": "HTTP probe failed with statuscode: 503"}, evidence: []string{"Readiness probe failed"}},
 		{fixture: "probe-readiness-refused", verdict: VerdictNotReady, codes: []Code{CodeReadinessFailed}, facts: map[string]string{"probe": "readiness"}},
-		{fixture: "probe-startup", verdict: VerdictNotReady, codes: []Code{CodeStartupFailed},
-			facts: map[string]string{"probe": "startup", "budget": "5m0s", "failureThreshold": "30", "probeType": "exec"}},
+		// A startup probe that has not passed within its budget is a
+		// start, not a failure: Info, with the time left.
+		{fixture: "probe-startup", verdict: VerdictProgressing, codes: []Code{CodeStarting}, container: "app",
+			facts:    map[string]string{"probe": "startup", "budget": "5m0s", "failureThreshold": "30", "probeType": "exec", "running": "3m", "left": "2m"},
+			evidence: []string{"started=false", "Startup probe failed"}},
+		// Past its budget it has failed, events or not (it used to read
+		// as "no readiness probe").
+		{fixture: "probe-startup-exhausted", verdict: VerdictNotReady, codes: []Code{CodeStartupFailed}, container: "app",
+			facts: map[string]string{"probe": "startup", "budget": "1m0s", "failureThreshold": "6", "running": "4m"}},
 		{fixture: "readiness-gate", verdict: VerdictNotReady, codes: []Code{CodeReadinessGate},
 			facts: map[string]string{"gate": "target-health.elbv2.k8s.aws/k8s-shop-web-3f2a1b", "status": "False"}},
 		{fixture: "not-ready-no-cause", verdict: VerdictNotReady, codes: []Code{CodeNotReadyNoCause, CodeEventsExpired}, facts: map[string]string{"probe": "readiness"}},
