@@ -346,8 +346,8 @@ func TestProbeHint(t *testing.T) {
 }
 
 // TestRankSchedParts: the reason shown first is what blocks the nodes the
-// pod may use; a selector, affinity or dedicated taint is first only when
-// it leaves no node at all.
+// pod may use; a selector or node affinity is first only when it leaves no
+// node at all (or nothing else is said).
 func TestRankSchedParts(t *testing.T) {
 	part := func(code Code, nodes int, exclusion, all bool) schedPart {
 		return schedPart{g: &schedGroup{code: code, nodes: nodes}, exclusion: exclusion, excludesAll: all}
@@ -363,12 +363,12 @@ func TestRankSchedParts(t *testing.T) {
 			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false), part(CodeNoNodes, 1, false, false)}, CodeNoNodes},
 		{"a selector no node matches wins over a cordoned node it does not match either",
 			[]schedPart{part(CodeNoNodes, 1, false, false), part(CodeNodeSelectorMismatch, 3, true, true)}, CodeNodeSelectorMismatch},
-		{"a dedicated taint that leaves one node",
-			[]schedPart{part(CodeUntoleratedTaint, 2, true, false), part(CodeInsufficientResource, 1, false, false)}, CodeInsufficientResource},
-		{"not-ready taints block like a full node: the larger count first",
+		{"taints block nodes like a full node does: the larger count first",
 			[]schedPart{part(CodeInsufficientResource, 1, false, false), part(CodeUntoleratedTaint, 2, false, false)}, CodeUntoleratedTaint},
-		{"only exclusions: the larger first",
-			[]schedPart{part(CodeUntoleratedTaint, 1, true, false), part(CodeNodeSelectorMismatch, 2, true, false)}, CodeNodeSelectorMismatch},
+		{"the only node the selector allows is tainted",
+			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeUntoleratedTaint, 1, false, false)}, CodeUntoleratedTaint},
+		{"a selector alone",
+			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false)}, CodeNodeSelectorMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,9 +18,9 @@ type schedPart struct {
 	g     *schedGroup
 	f     Finding
 	short string // without the node count: "too small for 24Gi memory (...)"
-	// exclusion: the reason is the pod's own choice of nodes (selector,
-	// node affinity, a dedicated taint it does not tolerate), not a node
-	// that is full or unavailable.
+	// exclusion: the reason is the pod's own choice of nodes (nodeSelector,
+	// required node affinity), not a node that is full, tainted or
+	// unavailable.
 	exclusion bool
 	// excludesAll: the exclusion leaves no node at all.
 	excludesAll bool
@@ -102,11 +102,6 @@ func (c *PodContext) schedPart(g *schedGroup, total int, nodes []corev1.Node) (s
 		if taints == "" {
 			p.short = "with taints it does not tolerate"
 		}
-		// Node trouble (not-ready, unreachable, pressure) blocks a node
-		// the pod could use; any other taint keeps the pod away on purpose.
-		p.exclusion = !systemTaints(taints)
-		p.excludesAll = (total > 0 && g.nodes >= total) ||
-			(len(nodes) > 0 && countNodes(nodes, func(n *corev1.Node) bool { return untoleratedTaint(n, c.Pod) == nil }) == 0)
 	case CodeNoNodes:
 		p.f = c.finding(CodeNoNodes, "", fmt.Sprintf("%s cordoned (unschedulable), so the scheduler skips them", ofNodes(g.nodes, total, "is", "are")))
 		if g.nodes == total && total > 0 {
@@ -152,21 +147,6 @@ func (c *PodContext) schedPart(g *schedGroup, total int, nodes []corev1.Node) (s
 		p.short = schedGenericShort(g.key)
 	}
 	return p, p.f.Code != ""
-}
-
-// systemTaints reports taints Kubernetes itself sets on a node in trouble
-// (node.kubernetes.io/not-ready, .../disk-pressure, the cloud provider's
-// uninitialized...), as "key=value:Effect" listed with commas.
-func systemTaints(taints string) bool {
-	if taints == "" {
-		return false
-	}
-	for _, t := range strings.Split(taints, ",") {
-		if !strings.HasPrefix(t, "node.kubernetes.io/") && !strings.HasPrefix(t, "node.cloudprovider.kubernetes.io/") {
-			return false
-		}
-	}
-	return true
 }
 
 func insufficientShort(facts map[string]string) string {

@@ -22,10 +22,10 @@ func TestPodRules(t *testing.T) {
 		{fixture: "sched-insufficient-cpu", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
 			facts:    map[string]string{"resource": "cpu", "requested": "8", "largestAllocatable": "4", "largestNode": "node-a", "fitsEmptyNode": "false", "nodes": "3", "nodesTotal": "3"},
 			evidence: []string{"event Warning FailedScheduling", "3 Insufficient cpu"}},
-		// One finding for the verdict: the one node the pod may use (the
-		// others are dedicated to GPU work) has no CPU free.
-		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
-			facts: map[string]string{"resource": "cpu", "taint": "dedicated=gpu", "nodes": "1", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
+		// One finding for the verdict, led by the reason that blocks more
+		// nodes, naming the other.
+		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint},
+			facts: map[string]string{"taint": "dedicated=gpu", "resource": "cpu", "nodes": "2", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
 		// A selector that leaves some nodes is not the cause when what
 		// blocks those nodes is something else.
 		{fixture: "sched-memory-selector", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
