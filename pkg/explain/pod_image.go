@@ -18,7 +18,8 @@ const (
 	pullDiskFull  = "diskFull"
 	// pullNotFoundOrPrivate is Docker Hub's answer for a repository it
 	// will not show: one that does not exist, or a private one asked for
-	// without credentials. Usually a typo or an image never pushed.
+	// without credentials. Usually a typo or an image never pushed. From
+	// another registry the same words are read as pullAuth.
 	pullNotFoundOrPrivate = "notFoundOrPrivate"
 	pullUnknown           = "unknown"
 )
@@ -185,6 +186,12 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 		code, kind = CodeImageNetwork, pullNetwork
 	}
 	reg := registryOf(image)
+	// Docker Hub hides a repository that does not exist behind the
+	// denial; other registries answer 404 for that, so there the denial
+	// is about credentials.
+	if kind == pullNotFoundOrPrivate && reg != "docker.io" {
+		code, kind = CodeImageAuth, pullAuth
+	}
 	who := pc.what()
 	var cause string
 	switch kind {
@@ -193,7 +200,11 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 	case pullNotFoundOrPrivate:
 		cause = fmt.Sprintf("image %s does not exist, or is private and needs credentials (registry %s does not say which): most often a typo in the name or an image never pushed", image, reg)
 	case pullAuth:
-		cause = fmt.Sprintf("registry %s refused to pull %s: the credentials (imagePullSecrets) are missing or wrong", reg, image)
+		if strings.Contains(strings.ToLower(msg), "repository does not exist or may require") {
+			cause = fmt.Sprintf("registry %s refused to pull %s: it is private and the pod has no credentials for it, or the repository does not exist", reg, image)
+		} else {
+			cause = fmt.Sprintf("registry %s refused to pull %s: the credentials (imagePullSecrets) are missing or wrong", reg, image)
+		}
 	case pullDiskFull:
 		cause = fmt.Sprintf("node %s has no disk space left to unpack image %s: the node's disk is full, not a fault of the image", orUnknown(p.Spec.NodeName), image)
 	case pullRateLimit:

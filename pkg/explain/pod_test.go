@@ -78,6 +78,10 @@ func TestPodRules(t *testing.T) {
 		{fixture: "image-auth", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
 			facts: map[string]string{"kind": "notFoundOrPrivate", "registry": "docker.io", "imagePullSecrets": ""},
 			next:  []string{"kubectl get serviceaccount default -n shop"}},
+		// The same denial from another registry is about credentials.
+		{fixture: "image-denied-private-registry", verdict: VerdictNotReady, codes: []Code{CodeImageAuth}, container: "app",
+			facts: map[string]string{"kind": "auth", "registry": "registry.example", "imagePullSecrets": ""},
+			next:  []string{"kubectl get serviceaccount default -n shop"}},
 		{fixture: "image-pull-access-denied", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
 			facts:    map[string]string{"kind": "notFoundOrPrivate", "image": "acme/billing:3.1", "registry": "docker.io"},
 			evidence: []string{"may require 'docker login'"}},
