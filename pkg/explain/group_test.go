@@ -3,6 +3,9 @@ package explain
 import (
 	"strings"
 	"testing"
+
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // TestGroupPodFixtures folds the findings of every pod of a fixture as a
@@ -55,5 +58,39 @@ func TestGroupPodFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A tag moved: the two failing replicas run another digest than the
+// healthy one, on the same node. The digest is what sets them apart.
+func TestSetApartByImageDigest(t *testing.T) {
+	s := loadWorkload(t, "healthy").Snap
+	if len(s.Pods) < 3 {
+		t.Fatalf("fixture has %d pods, want 3", len(s.Pods))
+	}
+	for i := range s.Pods {
+		p := &s.Pods[i]
+		p.Spec.NodeName = "kwok-node-0"
+		p.Status.ContainerStatuses[0].ImageID = "docker.io/library/nginx@sha256:aaaa"
+		if i == 0 {
+			continue
+		}
+		p.Status.ContainerStatuses[0].ImageID = "docker.io/library/nginx@sha256:bbbb"
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse}}
+		p.Status.ContainerStatuses[0].Ready = false
+		p.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{
+			Reason: "CreateContainerConfigError", Message: `secret "db" not found`}}
+	}
+	g := graph.New(s)
+	var fs []Finding
+	for i := range s.Pods {
+		fs = append(fs, DiagnosePod(g, &s.Pods[i])...)
+	}
+	got := groupPods(g, fs)
+	if len(got) != 1 || got[0].Count != 2 || got[0].Facts["onlyImageDigest"] != "sha256:bbbb" || got[0].Facts["onlyNode"] != "" {
+		t.Fatalf("want 2 pods set apart by digest, got %+v", got)
+	}
+	if !strings.Contains(got[0].Cause, "image digest sha256:bbbb") {
+		t.Errorf("cause %q does not name the digest", got[0].Cause)
 	}
 }
