@@ -28,6 +28,7 @@ const (
 	CodePVCNotFound          Code = "PVCNotFound"           // pod references a claim that does not exist
 	CodePVCUnbound           Code = "PVCUnbound"            // claim Pending
 	CodeVolumeNodeAffinity   Code = "VolumeNodeAffinityConflict"
+	CodePodAffinity          Code = "PodAffinityConflict" // inter-pod (anti-)affinity rules out the nodes
 	CodeSchedulingGated      Code = "SchedulingGated"
 	CodeNotScheduledYet      Code = "NotScheduled"     // Pending, no scheduler verdict: wrong schedulerName or events expired
 	CodeNoNodes              Code = "NoNodesAvailable" // no nodes, or all cordoned
@@ -84,6 +85,7 @@ const (
 	CodeTerminating       Code = "Terminating" // being deleted, within its grace period
 	CodeNodeNotReady      Code = "NodeNotReady"
 	CodeNodePressure      Code = "NodePressure"
+	CodeNodeDiskFull      Code = "NodeDiskFull"             // no space left on device while pulling or unpacking
 	CodeCompletedUnexpect Code = "CompletedUnderController" // Succeeded under a controller expecting long-running pods
 	CodePodFailed         Code = "PodFailed"                // phase Failed, other reason
 	CodeStarting          Code = "Starting"                 // just created, normal start: Info, not a failure
@@ -127,11 +129,12 @@ var Codes = []CodeInfo{
 	{CodePVCNotFound, "scheduling", SeverityError, true, "The pod uses a PersistentVolumeClaim that does not exist."},
 	{CodePVCUnbound, "scheduling", SeverityError, false, "A PersistentVolumeClaim the pod uses is not bound."},
 	{CodeVolumeNodeAffinity, "scheduling", SeverityError, false, "The pod's volumes are tied to nodes it cannot run on."},
+	{CodePodAffinity, "scheduling", SeverityError, false, "Inter-pod affinity or anti-affinity (the pod's own, or running pods') rules out the nodes the pod may use."},
 	{CodeSchedulingGated, "scheduling", SeverityWarning, false, "The pod waits on scheduling gates that something must remove."},
 	{CodeNotScheduledYet, "scheduling", SeverityWarning, false, "Pending with no scheduler verdict: a wrong schedulerName, or events expired."},
 	{CodeNoNodes, "scheduling", SeverityError, false, "No node can take pods: none exist or all are cordoned."},
 
-	{CodeImageNotFound, "image", SeverityError, true, "The image or tag does not exist in the registry."},
+	{CodeImageNotFound, "image", SeverityError, true, "The image or tag does not exist in the registry (Docker Hub: or is private and the pod has no credentials)."},
 	{CodeImageAuth, "image", SeverityError, true, "The registry refused the pull: credentials or imagePullSecrets are missing or wrong."},
 	{CodeImageRateLimit, "image", SeverityError, false, "The registry rate-limited the pull."},
 	{CodeImageNetwork, "image", SeverityError, false, "The node could not reach the registry (DNS, timeout, TLS)."},
@@ -140,8 +143,8 @@ var Codes = []CodeInfo{
 	{CodeInvalidImageName, "image", SeverityError, true, "The image reference is not a valid name."},
 	{CodeImageNeverPull, "image", SeverityError, true, "imagePullPolicy is Never and the image is not on the node."},
 
-	{CodeConfigMapMissing, "config", SeverityError, true, "A ConfigMap the container needs does not exist."},
-	{CodeSecretMissing, "config", SeverityError, true, "A Secret the container needs does not exist."},
+	{CodeConfigMapMissing, "config", SeverityError, true, "A ConfigMap the pod needs (by env or by volume) does not exist."},
+	{CodeSecretMissing, "config", SeverityError, true, "A Secret the pod needs (by env or by volume) does not exist."},
 	{CodeConfigKeyMissing, "config", SeverityError, true, "A key the container needs is missing from its ConfigMap or Secret."},
 	{CodeRunAsNonRoot, "config", SeverityError, true, "runAsNonRoot is set but the image runs as root."},
 	{CodeCreateConfigError, "config", SeverityError, true, "The kubelet could not build the container's configuration."},
@@ -149,7 +152,7 @@ var Codes = []CodeInfo{
 	{CodeExecPermission, "runtime", SeverityError, true, "The container's command is not executable (permission denied)."},
 	{CodeExecFormat, "runtime", SeverityError, true, "The container's binary is for another architecture (exec format error)."},
 	{CodeRunContainerError, "runtime", SeverityError, false, "The container runtime refused to start the container."},
-	{CodeMountFailed, "volume", SeverityError, false, "A volume could not be mounted."},
+	{CodeMountFailed, "volume", SeverityError, false, "A volume could not be mounted (a missing ConfigMap or Secret is ConfigMapNotFound / SecretNotFound)."},
 	{CodeAttachFailed, "volume", SeverityError, false, "A volume could not be attached to the node."},
 	{CodeMultiAttach, "volume", SeverityError, false, "A ReadWriteOnce volume is still attached to another node."},
 	{CodeSandboxFailed, "runtime", SeverityError, false, "The node could not create the pod sandbox (CNI/network plugin)."},
@@ -165,7 +168,7 @@ var Codes = []CodeInfo{
 	{CodeTerminatedError, "crash", SeverityError, false, "The container terminated with an error."},
 
 	{CodeReadinessFailed, "probe", SeverityError, false, "The readiness probe fails, so the pod receives no traffic."},
-	{CodeStartupFailed, "probe", SeverityError, false, "The startup probe fails; the container is killed when its budget runs out."},
+	{CodeStartupFailed, "probe", SeverityError, false, "The startup probe has not succeeded within its budget (failureThreshold × periodSeconds); the kubelet restarts the container. Within the budget it is Starting."},
 	{CodeReadinessGate, "probe", SeverityError, false, "A readiness gate condition is not True."},
 	{CodeNotReadyNoCause, "probe", SeverityError, false, "A container runs but is not ready, and no probe event explains it (events may have expired)."},
 
@@ -177,6 +180,7 @@ var Codes = []CodeInfo{
 	{CodeStuckTerminating, "lifecycle", SeverityError, false, "The pod is being deleted past its grace period (finalizers or an unreachable node)."},
 	{CodeTerminating, "lifecycle", SeverityInfo, false, "The pod is being deleted and is still within its grace period."},
 	{CodeNodeNotReady, "node", SeverityError, false, "The pod's node is NotReady or Unknown."},
+	{CodeNodeDiskFull, "node", SeverityError, false, "The node's disk is full (no space left on device): images cannot be unpacked there."},
 	{CodeNodePressure, "node", SeverityWarning, false, "The pod's node reports memory, disk or PID pressure."},
 	{CodeCompletedUnexpect, "lifecycle", SeverityError, false, "The pod completed, but its controller expects a long-running process."},
 	{CodePodFailed, "lifecycle", SeverityError, false, "The pod failed."},

@@ -15,7 +15,13 @@ const (
 	pullRateLimit = "rateLimit"
 	pullNetwork   = "network"
 	pullPlatform  = "platform"
-	pullUnknown   = "unknown"
+	pullDiskFull  = "diskFull"
+	// pullNotFoundOrPrivate is Docker Hub's answer for a repository it
+	// will not show: one that does not exist, or a private one asked for
+	// without credentials. Usually a typo or an image never pushed. From
+	// another registry the same words are read as pullAuth.
+	pullNotFoundOrPrivate = "notFoundOrPrivate"
+	pullUnknown           = "unknown"
 )
 
 // classifyPull reads a pull error (the Failed event, or the waiting
@@ -33,14 +39,27 @@ func classifyPull(msg string) (Code, string) {
 		return false
 	}
 	switch {
+	// The node's disk, not the image: containerd could not write a layer.
+	case has("no space left on device"):
+		return CodeNodeDiskFull, pullDiskFull
 	case has("no matching manifest for", "no match for platform in manifest", "does not match the specified platform", "image platform"):
 		return CodeImagePlatform, pullPlatform
 	case has("toomanyrequests", "too many requests", "rate limit", "pull rate") || reHTTP429.MatchString(l):
 		return CodeImageRateLimit, pullRateLimit
-	case has("no such host", "i/o timeout", "connection refused", "connection reset", "network is unreachable",
+	case has("no such host", "server misbehaving", "temporary failure in name resolution", "i/o timeout", "connection refused", "connection reset", "network is unreachable",
 		"no route to host", "x509:", "tls:", "tls handshake", "certificate", "context deadline exceeded",
 		"registry is unavailable", "server gave http response to https client", "dial tcp", ": eof"):
 		return CodeImageNetwork, pullNetwork
+	// Docker Hub hides a repository that does not exist behind the same
+	// denial as a private one: dockerd says "pull access denied for x,
+	// repository does not exist or may require 'docker login': denied:
+	// requested access to the resource is denied", containerd "pull access
+	// denied, repository does not exist or may require authorization:
+	// server message: insufficient_scope". Any other words after the
+	// denial (an expired token) are a credentials problem.
+	case has("repository does not exist or may require") &&
+		has("requested access to the resource is denied", "insufficient_scope") && !has("401 unauthorized", "authentication required"):
+		return CodeImageNotFound, pullNotFoundOrPrivate
 	case has("pull access denied", "unauthorized", "authentication required", "insufficient_scope",
 		"forbidden", "denied", "no basic auth credentials", "failed to authorize", "failed to fetch oauth token") || reHTTPAuth.MatchString(l):
 		return CodeImageAuth, pullAuth
@@ -60,7 +79,8 @@ var (
 
 var (
 	rePlatform    = regexp.MustCompile(`(?i)no matching manifest for ([^\s]+) in the manifest list`)
-	reNoSuchHost  = regexp.MustCompile(`lookup ([^\s]+)(?: on [^\s]+)?: no such host`)
+	reDNSLookup   = regexp.MustCompile(`lookup ([^\s]+?)(?: on [^\s]+)?: (?:read udp [^\s]+: )?(no such host|server misbehaving|Temporary failure in name resolution|i/o timeout)`)
+	reNoSpacePath = regexp.MustCompile(`write (\S+): no space left on device`)
 	reImageInPull = regexp.MustCompile(`(?:Failed to pull image|Back-off pulling image) "([^"]+)"`)
 )
 
@@ -166,21 +186,36 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 		code, kind = CodeImageNetwork, pullNetwork
 	}
 	reg := registryOf(image)
+	// Docker Hub hides a repository that does not exist behind the
+	// denial; other registries answer 404 for that, so there the denial
+	// is about credentials.
+	if kind == pullNotFoundOrPrivate && reg != "docker.io" {
+		code, kind = CodeImageAuth, pullAuth
+	}
 	who := pc.what()
 	var cause string
 	switch kind {
 	case pullNotFound:
 		cause = fmt.Sprintf("image %s does not exist: the tag or repository name is wrong, or it was never pushed", image)
+	case pullNotFoundOrPrivate:
+		cause = fmt.Sprintf("image %s does not exist, or is private and needs credentials (registry %s does not say which): most often a typo in the name or an image never pushed", image, reg)
 	case pullAuth:
-		if strings.Contains(strings.ToLower(msg), "repository does not exist or may require authorization") {
-			cause = fmt.Sprintf("registry %s refused to pull %s: the repository does not exist, or it is private and the pod has no credentials for it", reg, image)
+		if strings.Contains(strings.ToLower(msg), "repository does not exist or may require") {
+			cause = fmt.Sprintf("registry %s refused to pull %s: it is private and the pod has no credentials for it, or the repository does not exist", reg, image)
 		} else {
 			cause = fmt.Sprintf("registry %s refused to pull %s: the credentials (imagePullSecrets) are missing or wrong", reg, image)
 		}
+	case pullDiskFull:
+		cause = fmt.Sprintf("node %s has no disk space left to unpack image %s: the node's disk is full, not a fault of the image", orUnknown(p.Spec.NodeName), image)
 	case pullRateLimit:
 		cause = fmt.Sprintf("registry %s rate-limited the pull of %s: too many pulls, anonymous or from this node's address", reg, image)
 	case pullNetwork:
-		cause = fmt.Sprintf("node %s could not reach registry %s to pull %s: %s", orUnknown(p.Spec.NodeName), reg, image, networkDetail(msg))
+		if m := reDNSLookup.FindStringSubmatch(msg); m != nil {
+			cause = fmt.Sprintf("node %s cannot resolve registry host %s (DNS: %s), so it cannot pull %s: a DNS problem of the node or the name, not the image",
+				orUnknown(p.Spec.NodeName), m[1], m[2], image)
+		} else {
+			cause = fmt.Sprintf("node %s could not reach registry %s to pull %s: %s", orUnknown(p.Spec.NodeName), reg, image, networkDetail(msg))
+		}
 	case pullPlatform:
 		plat := ""
 		if m := rePlatform.FindStringSubmatch(msg); m != nil {
@@ -220,7 +255,18 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 		f.Facts["init"] = "true"
 	}
 	switch kind {
-	case pullAuth:
+	case pullDiskFull:
+		f.Facts["node"] = p.Spec.NodeName
+		if m := reNoSpacePath.FindStringSubmatch(msg); m != nil {
+			f.Facts["path"] = m[1]
+		}
+	case pullNetwork:
+		if m := reDNSLookup.FindStringSubmatch(msg); m != nil {
+			f.Facts["dnsHost"] = m[1]
+		}
+	}
+	switch kind {
+	case pullAuth, pullNotFoundOrPrivate:
 		if len(p.Spec.ImagePullSecrets) == 0 {
 			sa := p.Spec.ServiceAccountName
 			if sa == "" {
@@ -236,7 +282,7 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 			}
 			f.Facts["imagePullSecrets"] = strings.Join(names, ",")
 		}
-	case pullNetwork, pullPlatform:
+	case pullNetwork, pullPlatform, pullDiskFull:
 		if p.Spec.NodeName != "" {
 			f.Next = append(f.Next, cmdDescribeNode(p.Spec.NodeName))
 		}
@@ -254,10 +300,10 @@ func sameImage(a, b string) bool {
 func networkDetail(msg string) string {
 	l := strings.ToLower(msg)
 	switch {
-	case strings.Contains(l, "no such host"):
-		if m := reNoSuchHost.FindStringSubmatch(msg); m != nil {
-			return fmt.Sprintf("the name %s does not resolve (DNS)", m[1])
-		}
+	case reDNSLookup.MatchString(msg):
+		m := reDNSLookup.FindStringSubmatch(msg)
+		return fmt.Sprintf("DNS lookup of %s failed (%s)", m[1], m[2])
+	case strings.Contains(l, "no such host"), strings.Contains(l, "server misbehaving"), strings.Contains(l, "temporary failure in name resolution"):
 		return "the registry name does not resolve (DNS)"
 	case strings.Contains(l, "x509:"), strings.Contains(l, "certificate"), strings.Contains(l, "tls:"):
 		return "its TLS certificate is not trusted by the node"

@@ -513,6 +513,9 @@ func ruleStarting(c *PodContext) []Finding {
 	if PodReady(p) || c.ended() || p.DeletionTimestamp != nil || c.explained("") || len(c.activeWarnings()) > 0 {
 		return nil
 	}
+	if hasCode(c.found, CodeStarting) {
+		return nil // a container already said how far its start is
+	}
 	young := c.age() < startingWindow
 	// A container still within its probes' budget is starting too.
 	probing := false

@@ -114,7 +114,7 @@ func TestStartingOnlyWhenQuiet(t *testing.T) {
 	s.MarkCollected(graph.ResEvents)
 	g := graph.New(s)
 	fs := DiagnosePod(g, &s.Pods[0])
-	if len(fs) == 0 || fs[0].Code != CodeMountFailed || hasCode(fs, CodeStarting) {
-		t.Fatalf("young pod with a warning: findings = %+v, want MountFailed and no Starting", fs)
+	if len(fs) == 0 || fs[0].Code != CodeConfigMapMissing || hasCode(fs, CodeStarting) {
+		t.Fatalf("young pod with a warning: findings = %+v, want ConfigMapNotFound and no Starting", fs)
 	}
 }

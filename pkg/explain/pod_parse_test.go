@@ -108,6 +108,9 @@ func TestSchedClass(t *testing.T) {
 		{"pod has unbound immediate PersistentVolumeClaims", CodePVCUnbound, ""},
 		{"node(s) didn't find available persistent volumes to bind", CodePVCUnbound, ""},
 		{"node(s) didn't have free ports for the requested pod ports", CodeUnschedulable, "node(s) didn't have free ports for the requested pod ports"},
+		{"node(s) didn't match pod anti-affinity rules", CodePodAffinity, podAntiAffinity},
+		{"node(s) didn't satisfy existing pods anti-affinity rules", CodePodAffinity, podExistingAntiAffinity},
+		{"node(s) didn't match pod affinity rules", CodePodAffinity, podAffinityRequired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {
@@ -127,19 +130,27 @@ func TestClassifyPull(t *testing.T) {
 		{`failed to pull and unpack image "registry.example/app:v2": failed to resolve reference "registry.example/app:v2": registry.example/app:v2: not found`, CodeImageNotFound},
 		{`Error response from daemon: manifest for nginx:9.9 not found: manifest unknown: manifest unknown`, CodeImageNotFound},
 		{`unexpected status from HEAD request to https://r.example/v2/app/manifests/v2: 404 Not Found`, CodeImageNotFound},
-		{`pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`, CodeImageAuth},
+		// Docker Hub's answer for a repository that does not exist or is private.
+		{`pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`, CodeImageNotFound},
+		{`rpc error: code = Unknown desc = Error response from daemon: pull access denied for acme/billing, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`, CodeImageNotFound},
+		// The same denial with other words is a credentials problem.
+		{`Error response from daemon: pull access denied for public.ecr.aws/acme/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired. Reauthenticate and try again`, CodeImageAuth},
 		{`failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://ghcr.io/token: 401 Unauthorized`, CodeImageAuth},
 		{`unexpected status from HEAD request: 403 Forbidden`, CodeImageAuth},
 		{`failed to fetch anonymous token: authentication required`, CodeImageAuth},
 		{`toomanyrequests: You have reached your pull rate limit.`, CodeImageRateLimit},
 		{`unexpected status code https://registry-1.docker.io/v2/library/nginx/manifests/sha256:4c0f: 429 Too Many Requests`, CodeImageRateLimit},
 		{`dial tcp: lookup registry.internal on 10.96.0.10:53: no such host`, CodeImageNetwork},
+		{`dial tcp: lookup registry.example on 10.96.0.10:53: server misbehaving`, CodeImageNetwork},
+		{`dial tcp: lookup registry.example: Temporary failure in name resolution`, CodeImageNetwork},
 		{`dial tcp 10.0.0.9:443: i/o timeout`, CodeImageNetwork},
 		{`dial tcp 10.0.0.9:5000: connect: connection refused`, CodeImageNetwork},
 		{`tls: failed to verify certificate: x509: certificate signed by unknown authority`, CodeImageNetwork},
 		{`image pull failed for r.example/app:v2 because the registry is unavailable`, CodeImageNetwork},
 		{`no matching manifest for linux/arm64/v8 in the manifest list entries`, CodeImagePlatform},
 		{`no match for platform in manifest: not found`, CodeImagePlatform},
+		// The node's disk, not the image.
+		{`failed to pull and unpack image "registry.example/shop/web:2.0.0": failed to extract layer sha256:9f1e6b2c: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/412/fs/usr/lib/libssl.so.3: no space left on device: unknown`, CodeNodeDiskFull},
 		{`something else entirely`, CodeImagePullBackOff},
 		// A digest full of digits is not a 404 or a 429.
 		{`failed to copy: sha256:4040429401403: unexpected EOF while reading`, CodeImagePullBackOff},
@@ -150,6 +161,19 @@ func TestClassifyPull(t *testing.T) {
 				t.Errorf("classifyPull = %s, want %s", code, tt.code)
 			}
 		})
+	}
+}
+
+func TestNetworkDetailNamesTheDNSHost(t *testing.T) {
+	for msg, want := range map[string]string{
+		`dial tcp: lookup registry.example on 10.96.0.10:53: server misbehaving`:                                  "DNS lookup of registry.example failed (server misbehaving)",
+		`dial tcp: lookup registry.example: Temporary failure in name resolution`:                                 "DNS lookup of registry.example failed (Temporary failure in name resolution)",
+		`dial tcp: lookup production.cloudflare.docker.com on 10.96.0.10:53: no such host`:                        "DNS lookup of production.cloudflare.docker.com failed (no such host)",
+		`dial tcp: lookup registry.example on 10.96.0.10:53: read udp 10.0.0.5:41234->10.96.0.10:53: i/o timeout`: "DNS lookup of registry.example failed",
+	} {
+		if got := networkDetail(msg); !strings.Contains(got, want) {
+			t.Errorf("networkDetail(%q) = %q, want %q", msg, got, want)
+		}
 	}
 }
 
@@ -318,5 +342,40 @@ func TestProbeHint(t *testing.T) {
 		if got := probeHint(msg); (want == "" && got != "") || !strings.Contains(got, want) {
 			t.Errorf("probeHint(%q) = %q, want %q", msg, got, want)
 		}
+	}
+}
+
+// TestRankSchedParts: the reason shown first is what blocks the nodes the
+// pod may use; a selector or node affinity is first only when it leaves no
+// node at all (or nothing else is said).
+func TestRankSchedParts(t *testing.T) {
+	part := func(code Code, nodes int, exclusion, all bool) schedPart {
+		return schedPart{g: &schedGroup{code: code, nodes: nodes}, exclusion: exclusion, excludesAll: all}
+	}
+	tests := []struct {
+		name  string
+		parts []schedPart
+		want  Code
+	}{
+		{"memory beside a selector that leaves one node",
+			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeInsufficientResource, 1, false, false)}, CodeInsufficientResource},
+		{"cordoned beside a selector",
+			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false), part(CodeNoNodes, 1, false, false)}, CodeNoNodes},
+		{"a selector no node matches wins over a cordoned node it does not match either",
+			[]schedPart{part(CodeNoNodes, 1, false, false), part(CodeNodeSelectorMismatch, 3, true, true)}, CodeNodeSelectorMismatch},
+		{"taints block nodes like a full node does: the larger count first",
+			[]schedPart{part(CodeInsufficientResource, 1, false, false), part(CodeUntoleratedTaint, 2, false, false)}, CodeUntoleratedTaint},
+		{"the only node the selector allows is tainted",
+			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeUntoleratedTaint, 1, false, false)}, CodeUntoleratedTaint},
+		{"a selector alone",
+			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false)}, CodeNodeSelectorMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rankSchedParts(tt.parts)
+			if got := tt.parts[0].g.code; got != tt.want {
+				t.Errorf("first = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -168,12 +170,18 @@ func ruleProbeKilled(c *PodContext) []Finding {
 		} else if r := pc.running(); r != nil {
 			runStart = r.StartedAt.Time
 		}
-		// Startup first: while it fails, liveness does not run.
+		// Startup first: while it fails, liveness and readiness do not run.
 		if p := pc.Spec.StartupProbe; p != nil {
 			uh, kill := c.probeEvents(pc.Name, "Startup")
 			started := pc.Status != nil && pc.Status.Started != nil && *pc.Status.Started
-			if (len(kill) > 0 && duringRun(latestEvent(kill), runStart)) || (len(uh) > 0 && !started && pc.running() != nil) {
+			switch {
+			case len(kill) > 0 && duringRun(latestEvent(kill), runStart):
 				out = append(out, c.probeFinding(pc, CodeStartupFailed, "Startup", p, uh, kill))
+				continue
+			case !started && pc.running() != nil && !pc.ready():
+				// Not passed yet: starting while within its budget,
+				// failing once past it.
+				out = append(out, c.startupPending(pc, p, uh))
 				continue
 			}
 		}
@@ -185,6 +193,65 @@ func ruleProbeKilled(c *PodContext) []Finding {
 		}
 	}
 	return out
+}
+
+// startupBudget is how long a startup probe may go without succeeding
+// before the kubelet restarts the container: initialDelaySeconds plus
+// failureThreshold × periodSeconds.
+func startupBudget(p *corev1.Probe) time.Duration {
+	return time.Duration(p.InitialDelaySeconds)*time.Second + probeBudget(p)
+}
+
+// startupPending explains a running container whose startup probe has not
+// succeeded yet: within its budget it is starting (Info, with the time
+// left), past it the probe has failed (Error).
+func (c *PodContext) startupPending(pc podContainer, p *corev1.Probe, unhealthy []*corev1.Event) Finding {
+	r := pc.running()
+	// Only this run's failures count against its budget.
+	unhealthy = slices.DeleteFunc(slices.Clone(unhealthy), func(e *corev1.Event) bool { return !duringRun(e, r.StartedAt.Time) })
+	budget := startupBudget(p)
+	elapsed := time.Duration(0)
+	if !r.StartedAt.IsZero() {
+		elapsed = c.Now.Sub(r.StartedAt.Time)
+	}
+	of := fmt.Sprintf("failureThreshold %d × periodSeconds %d", orDefault(p.FailureThreshold, defProbeThreshold), orDefault(p.PeriodSeconds, defProbePeriod))
+	if p.InitialDelaySeconds > 0 {
+		of = fmt.Sprintf("initialDelaySeconds %d + %s", p.InitialDelaySeconds, of)
+	}
+	status := Evidence{Source: pc.statusPath(), Message: fmt.Sprintf("started=false, ready=false, running since %s", r.StartedAt.UTC().Format(time.RFC3339))}
+	if elapsed >= budget {
+		f := c.probeFinding(pc, CodeStartupFailed, "Startup", p, unhealthy, nil)
+		f.Evidence = append([]Evidence{status}, f.Evidence...)
+		f.Cause = fmt.Sprintf("the startup probe of %s has not succeeded within its budget of %s (%s): the container has run %s, %s past it",
+			pc.what(), budget, of, humanDuration(elapsed), humanDuration(elapsed-budget))
+		if last := latestEvent(unhealthy); last != nil {
+			f.Cause += ", last failure: " + probeFailure(last.Message)
+		} else {
+			f.Cause += ", and no probe event says why"
+		}
+		f.Facts["running"] = humanDuration(elapsed)
+		return f
+	}
+	left := budget - elapsed
+	cause := fmt.Sprintf("%s is starting: its startup probe has not succeeded yet, %s of its %s budget (%s) used, %s left before the kubelet restarts it",
+		pc.what(), humanDuration(elapsed), budget, of, humanDuration(left))
+	if last := latestEvent(unhealthy); last != nil {
+		cause += fmt.Sprintf(" (%s so far, the last: %s)", plural(int(graph.EventCount(last)), "failure", "failures"), probeFailure(last.Message))
+	}
+	f := c.finding(CodeStarting, pc.Name, cause)
+	f.Evidence = []Evidence{status, {Source: pc.specPath() + ".startupProbe", Message: describeProbe(p)}}
+	if last := latestEvent(unhealthy); last != nil {
+		f.Evidence = append(f.Evidence, eventEvidence(last))
+	}
+	probeFacts(&f, "startup", p)
+	f.Facts["budget"] = budget.String()
+	f.Facts["running"] = humanDuration(elapsed)
+	f.Facts["left"] = humanDuration(left)
+	if last := latestEvent(unhealthy); last != nil {
+		f.Facts["lastFailure"] = probeFailure(last.Message)
+	}
+	f.Next = []string{c.cmdLogs(pc.Name, false)}
+	return f
 }
 
 // ruleReadinessProbe: the container runs, but its readiness probe fails.

@@ -110,6 +110,12 @@ func schedClass(text string) (code Code, key string) {
 			return CodeNoNodes, ""
 		}
 		return CodeUntoleratedTaint, ""
+	case strings.Contains(l, "existing pods anti-affinity"):
+		return CodePodAffinity, podExistingAntiAffinity
+	case strings.Contains(l, "pod anti-affinity"):
+		return CodePodAffinity, podAntiAffinity
+	case strings.Contains(l, "pod affinity rules"):
+		return CodePodAffinity, podAffinityRequired
 	case strings.Contains(l, "persistentvolume's node affinity"), strings.Contains(l, "volume node affinity conflict"):
 		return CodeVolumeNodeAffinity, ""
 	case strings.Contains(l, "node affinity"), strings.Contains(l, "node selector"), strings.Contains(l, "nodeselector"):
@@ -195,7 +201,11 @@ func ruleUnschedulable(c *PodContext) []Finding {
 	var evidence []Evidence
 	if condFailed && cond.Message != "" {
 		msg = cond.Message
-		evidence = append(evidence, Evidence{Source: "status.conditions[PodScheduled]", Message: cond.Message})
+		// The event repeats the condition's words with a count and a time:
+		// quote the message once, from the event, when they agree.
+		if ev == nil || strings.TrimSpace(ev.Message) != strings.TrimSpace(cond.Message) {
+			evidence = append(evidence, Evidence{Source: "status.conditions[PodScheduled]", Message: cond.Message})
+		}
 	}
 	if ev != nil {
 		if msg == "" {
@@ -226,7 +236,7 @@ func ruleUnschedulable(c *PodContext) []Finding {
 		return []Finding{f}
 	}
 
-	// Group the reasons by failure mode, biggest node count first.
+	// Group the reasons by failure mode.
 	var groups []*schedGroup
 	byKey := map[string]*schedGroup{}
 	for _, r := range sm.Reasons {
@@ -243,49 +253,31 @@ func ruleUnschedulable(c *PodContext) []Finding {
 		}
 		g.reasons = append(g.reasons, r)
 	}
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i].nodes > groups[j].nodes })
 
-	var out []Finding
+	// A claim the scheduler waits on is explained claim by claim.
+	if len(groups) == 1 && groups[0].code == CodePVCUnbound {
+		if fs := c.claimsUnbound(true); len(fs) > 0 {
+			for i := range fs {
+				fs[i].Evidence = append(append([]Evidence(nil), evidence...), fs[i].Evidence...)
+				fs[i].Facts["reasons"] = sm.Filter
+			}
+			return fs
+		}
+	}
+
+	var parts []schedPart
 	for _, g := range groups {
-		var f Finding
-		switch g.code {
-		case CodeInsufficientResource:
-			f = c.schedInsufficient(g, total, nodes)
-		case CodeUntoleratedTaint:
-			f = c.schedTaints(g, total, nodes)
-		case CodeNoNodes:
-			f = c.finding(CodeNoNodes, "", fmt.Sprintf("%s cordoned (unschedulable), so the scheduler skips them", ofNodes(g.nodes, total, "is", "are")))
-			if g.nodes == total && total > 0 {
-				f.Cause = "every node is cordoned (unschedulable), so no node can take the pod"
-			}
-			f.Next = []string{"kubectl get nodes", "kubectl uncordon NODE"}
-		case CodeNodeSelectorMismatch:
-			f = c.schedSelector(g, total, nodes)
-		case CodeVolumeNodeAffinity:
-			f = c.schedVolumeAffinity(g, total)
-		case CodePVCNotFound:
-			f = c.claimMissing(g.key)
-		case CodePVCUnbound:
-			for _, f := range c.claimsUnbound(true) {
-				f.Evidence = append(append([]Evidence(nil), evidence...), f.Evidence...)
-				f.Facts["reasons"] = sm.Filter
-				out = append(out, f)
-			}
-			continue
-		default:
-			f = c.finding(CodeUnschedulable, "", schedGenericCause(g, total))
-			f.Facts["reason"] = g.key
-			f.Next = []string{c.cmdDescribe()}
+		if p, ok := c.schedPart(g, total, nodes); ok {
+			parts = append(parts, p)
 		}
-		if f.Code == "" {
-			continue
-		}
+	}
+	rankSchedParts(parts)
+	var out []Finding
+	if len(parts) > 0 {
+		f := mergeSchedParts(parts, total)
 		f.Evidence = append(append([]Evidence(nil), evidence...), f.Evidence...)
 		if total >= 0 {
 			f.Facts["nodesTotal"] = strconv.Itoa(total)
-		}
-		if g.nodes > 0 {
-			f.Facts["nodes"] = strconv.Itoa(g.nodes)
 		}
 		f.Facts["reasons"] = sm.Filter
 		out = append(out, f)
@@ -518,12 +510,6 @@ func schedGenericCause(g *schedGroup, total int) string {
 		return "the scheduler found no node for the pod: " + g.key
 	case strings.Contains(l, "free ports"):
 		return fmt.Sprintf("%s already using the host port the pod asks for", ofNodes(g.nodes, total, "is", "are"))
-	case strings.Contains(l, "existing pods anti-affinity"):
-		return fmt.Sprintf("%s pods whose anti-affinity rules keep this pod away", ofNodes(g.nodes, total, "runs", "run"))
-	case strings.Contains(l, "pod anti-affinity"):
-		return fmt.Sprintf("%s a pod that the pod's anti-affinity rules exclude", ofNodes(g.nodes, total, "runs", "run"))
-	case strings.Contains(l, "pod affinity"):
-		return fmt.Sprintf("%s no pod that the pod's affinity rules require", ofNodes(g.nodes, total, "runs", "run"))
 	case strings.Contains(l, "topology spread"):
 		return fmt.Sprintf("%s break the pod's topology spread constraints", ofNodes(g.nodes, total, "would", "would"))
 	case strings.Contains(l, "max volume count"):

@@ -21,9 +21,26 @@ func TestPodRules(t *testing.T) {
 		// Not scheduled.
 		{fixture: "sched-insufficient-cpu", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
 			facts:    map[string]string{"resource": "cpu", "requested": "8", "largestAllocatable": "4", "largestNode": "node-a", "fitsEmptyNode": "false", "nodes": "3", "nodesTotal": "3"},
-			evidence: []string{"status.conditions[PodScheduled]", "event Warning FailedScheduling", "3 Insufficient cpu"}},
-		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint, CodeInsufficientResource},
-			facts: map[string]string{"taint": "dedicated=gpu", "nodes": "2", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
+			evidence: []string{"event Warning FailedScheduling", "3 Insufficient cpu"}},
+		// One finding for the verdict, led by the reason that blocks more
+		// nodes, naming the other.
+		{fixture: "sched-taint-and-cpu", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint},
+			facts: map[string]string{"taint": "dedicated=gpu", "resource": "cpu", "nodes": "2", "nodesTotal": "3", "reasons": "1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}"}},
+		// A selector that leaves some nodes is not the cause when what
+		// blocks those nodes is something else.
+		{fixture: "sched-memory-selector", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
+			facts: map[string]string{"resource": "memory", "requested": "24Gi", "largestNode": "db-1", "largestAllocatable": "16Gi", "fitsEmptyNode": "false",
+				"nodes": "1", "nodesTotal": "8", "nodeSelector": "node-pool=db"},
+			next: []string{"kubectl describe node db-1"}},
+		{fixture: "sched-anti-affinity-selector", verdict: VerdictNotReady, codes: []Code{CodePodAffinity},
+			facts: map[string]string{"kind": "antiAffinity", "topologyKey": "kubernetes.io/hostname", "labelSelector": "app=web", "nodes": "2", "nodeSelector": "node-pool=web"},
+			next:  []string{"kubectl get pods -n shop -l app=web -o wide"}},
+		{fixture: "sched-cordoned-selector", verdict: VerdictNotReady, codes: []Code{CodeNoNodes},
+			facts: map[string]string{"cordoned": "batch-1", "nodes": "1", "nodesTotal": "4", "nodeSelector": "node-pool=batch"}},
+		{fixture: "sched-pods-full-selector", verdict: VerdictNotReady, codes: []Code{CodeInsufficientResource},
+			facts: map[string]string{"resource": "pods", "nodes": "1", "nodeSelector": "node-pool=edge"}},
+		{fixture: "sched-volume-affinity-selector", verdict: VerdictNotReady, codes: []Code{CodeVolumeNodeAffinity},
+			facts: map[string]string{"claims": "data", "nodes": "2", "nodesTotal": "6", "nodeSelector": "node-pool=store"}},
 		{fixture: "sched-taint-from-nodes", verdict: VerdictNotReady, codes: []Code{CodeUntoleratedTaint},
 			facts: map[string]string{"taint": "node-role.kubernetes.io/infra:NoSchedule", "nodes": "2"}},
 		{fixture: "sched-node-selector", verdict: VerdictNotReady, codes: []Code{CodeNodeSelectorMismatch},
@@ -56,9 +73,26 @@ func TestPodRules(t *testing.T) {
 		{fixture: "image-not-found", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
 			facts:    map[string]string{"image": "registry.example/shop/web:2.0.0", "kind": "notFound", "reason": "ImagePullBackOff"},
 			evidence: []string{"status.containerStatuses[app].state.waiting", "event Warning Failed", "registry.example/shop/web:2.0.0: not found"}},
-		{fixture: "image-auth", verdict: VerdictNotReady, codes: []Code{CodeImageAuth}, container: "app",
-			facts: map[string]string{"kind": "auth", "registry": "docker.io", "imagePullSecrets": ""},
+		// Docker Hub's insufficient_scope: a repository that does not exist
+		// or is private, most often a typo; not wrong credentials.
+		{fixture: "image-auth", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
+			facts: map[string]string{"kind": "notFoundOrPrivate", "registry": "docker.io", "imagePullSecrets": ""},
 			next:  []string{"kubectl get serviceaccount default -n shop"}},
+		// The same denial from another registry is about credentials.
+		{fixture: "image-denied-private-registry", verdict: VerdictNotReady, codes: []Code{CodeImageAuth}, container: "app",
+			facts: map[string]string{"kind": "auth", "registry": "registry.example", "imagePullSecrets": ""},
+			next:  []string{"kubectl get serviceaccount default -n shop"}},
+		{fixture: "image-pull-access-denied", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
+			facts:    map[string]string{"kind": "notFoundOrPrivate", "image": "acme/billing:3.1", "registry": "docker.io"},
+			evidence: []string{"may require 'docker login'"}},
+		{fixture: "image-dns-misbehaving", verdict: VerdictNotReady, codes: []Code{CodeImageNetwork},
+			facts: map[string]string{"kind": "network", "dnsHost": "registry.internal.example"}, next: []string{"kubectl describe node node-a"}},
+		{fixture: "image-disk-full", verdict: VerdictNotReady, codes: []Code{CodeNodeDiskFull}, container: "app",
+			facts: map[string]string{"kind": "diskFull", "node": "node-c", "image": "registry.example/shop/web:1.4.2",
+				"path": "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/412/fs/usr/lib/x86_64-linux-gnu/libcrypto.so.3"},
+			next: []string{"kubectl describe node node-c"}},
+		{fixture: "image-two-replicas", verdict: VerdictNotReady, codes: []Code{CodeImageNotFound}, container: "app",
+			facts: map[string]string{"kind": "notFound", "reason": "ErrImagePull"}},
 		{fixture: "image-auth-secret", verdict: VerdictNotReady, codes: []Code{CodeImageAuth}, container: "app",
 			facts: map[string]string{"kind": "auth", "registry": "ghcr.io", "imagePullSecrets": "ghcr-creds"},
 			next:  []string{"kubectl get secret ghcr-creds -n shop"}},
@@ -82,9 +116,17 @@ func TestPodRules(t *testing.T) {
 		{fixture: "runtime-permission", verdict: VerdictNotReady, codes: []Code{CodeExecPermission}, facts: map[string]string{"command": "/entrypoint.sh"}},
 		{fixture: "runtime-exec-format", verdict: VerdictNotReady, codes: []Code{CodeExecFormat}, container: "worker",
 			facts: map[string]string{"nodeArch": "arm64", "exitCode": "1"}, evidence: []string{"logs --previous", "> exec /usr/local/bin/worker: exec format error"}},
-		{fixture: "volume-configmap-missing", verdict: VerdictNotReady, codes: []Code{CodeMountFailed},
-			facts:    map[string]string{"volume": "cfg", "configMap": "web-config", "source": "configMap web-config"},
+		// A missing ConfigMap or Secret is one cause whether an env
+		// reference or a volume needs it.
+		{fixture: "volume-configmap-missing", verdict: VerdictNotReady, codes: []Code{CodeConfigMapMissing},
+			facts:    map[string]string{"volume": "cfg", "configMap": "web-config", "source": "configMap web-config", "usedBy": "volume cfg"},
 			evidence: []string{`MountVolume.SetUp failed for volume "cfg" : configmap "web-config" not found`}},
+		{fixture: "volume-secret-missing", verdict: VerdictNotReady, codes: []Code{CodeSecretMissing},
+			facts:    map[string]string{"volume": "tls", "secret": "web-tls", "source": "secret web-tls", "usedBy": "volume tls"},
+			evidence: []string{`MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found`}, next: []string{"kubectl get secret -n shop"}},
+		// Any other mount failure stays VolumeMountFailed.
+		{fixture: "volume-mount-failed", verdict: VerdictNotReady, codes: []Code{CodeMountFailed},
+			facts: map[string]string{"volume": "shared", "source": "nfs 10.0.0.20:/exports/shared"}},
 		{fixture: "volume-multi-attach", verdict: VerdictNotReady, codes: []Code{CodeMultiAttach},
 			facts: map[string]string{"volume": "data", "claim": "shared-data", "usedBy": "db-0"}, next: []string{"kubectl get volumeattachment"}},
 		{fixture: "volume-attach-failed", verdict: VerdictNotReady, codes: []Code{CodeAttachFailed},
@@ -123,8 +165,15 @@ func TestPodRules(t *testing.T) {
 		{fixture: "probe-readiness", verdict: VerdictNotReady, codes: []Code{CodeReadinessFailed},
 			facts: map[string]string{"probe": "readiness", "lastFailure": "HTTP probe failed with statuscode: 503"}, evidence: []string{"Readiness probe failed"}},
 		{fixture: "probe-readiness-refused", verdict: VerdictNotReady, codes: []Code{CodeReadinessFailed}, facts: map[string]string{"probe": "readiness"}},
-		{fixture: "probe-startup", verdict: VerdictNotReady, codes: []Code{CodeStartupFailed},
-			facts: map[string]string{"probe": "startup", "budget": "5m0s", "failureThreshold": "30", "probeType": "exec"}},
+		// A startup probe that has not passed within its budget is a
+		// start, not a failure: Info, with the time left.
+		{fixture: "probe-startup", verdict: VerdictProgressing, codes: []Code{CodeStarting}, container: "app",
+			facts:    map[string]string{"probe": "startup", "budget": "5m0s", "failureThreshold": "30", "probeType": "exec", "running": "3m", "left": "2m"},
+			evidence: []string{"started=false", "Startup probe failed"}},
+		// Past its budget it has failed, events or not (it used to read
+		// as "no readiness probe").
+		{fixture: "probe-startup-exhausted", verdict: VerdictNotReady, codes: []Code{CodeStartupFailed}, container: "app",
+			facts: map[string]string{"probe": "startup", "budget": "1m0s", "failureThreshold": "6", "running": "4m"}},
 		{fixture: "readiness-gate", verdict: VerdictNotReady, codes: []Code{CodeReadinessGate},
 			facts: map[string]string{"gate": "target-health.elbv2.k8s.aws/k8s-shop-web-3f2a1b", "status": "False"}},
 		{fixture: "not-ready-no-cause", verdict: VerdictNotReady, codes: []Code{CodeNotReadyNoCause, CodeEventsExpired}, facts: map[string]string{"probe": "readiness"}},
@@ -245,7 +294,12 @@ func TestPodEvidenceShape(t *testing.T) {
 				if f.Severity != info.Severity {
 					t.Errorf("%s: %s has severity %s, the table says %s", name, f.Code, f.Severity, info.Severity)
 				}
+				quoted := map[string]string{}
 				for _, e := range f.Evidence {
+					if prev, ok := quoted[e.Message]; ok {
+						t.Errorf("%s: %s: %q quoted twice, from %s and %s", name, f.Code, e.Message, prev, e.Source)
+					}
+					quoted[e.Message] = e.Source
 					if strings.HasPrefix(e.Source, "event ") && (e.Count == 0 || e.LastSeen == nil) {
 						t.Errorf("%s: %s: event evidence without count or time: %+v", name, f.Code, e)
 					}

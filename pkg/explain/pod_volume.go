@@ -13,7 +13,8 @@ var (
 	reUnmounted      = regexp.MustCompile(`unmounted volumes=\[([^\]]*)\]`)
 	reUsedByPods     = regexp.MustCompile(`already used by pod\(s\) ([^\n]+?)(?: and \d+ pod\(s\) in different namespaces)?$`)
 	reCNIPlugin      = regexp.MustCompile(`plugin type="([^"]+)"`)
-	reVolumeDetail   = regexp.MustCompile(`for volume "[^"]+" : (.+)$`)
+	reVolumeDetail   = regexp.MustCompile(`(?s)for volume "[^"]+" : (.+)$`)
+	reMountOutput    = regexp.MustCompile(`(?m)^\s*Output: (.+)$`)
 	reMountNotFound  = regexp.MustCompile(`(configmap|secret)s? "([^"]+)" not found`)
 	reMountClaimLost = regexp.MustCompile(`persistentvolumeclaim "([^"]+)" not found`)
 )
@@ -217,17 +218,34 @@ func (c *PodContext) volumeFinding(vp volumeProblem) Finding {
 	default:
 		switch {
 		case reMountNotFound.MatchString(detail):
+			// The same root cause as a missing object behind an env
+			// reference, so the same code: only the way in differs.
 			m := reMountNotFound.FindStringSubmatch(detail)
 			kind := map[string]string{"configmap": "ConfigMap", "secret": "Secret"}[m[1]]
-			f.Cause = fmt.Sprintf("volume %s cannot be mounted: its %s %s does not exist", label, kind, m[2])
+			code := map[string]Code{"configmap": CodeConfigMapMissing, "secret": CodeSecretMissing}[m[1]]
+			f.Code, f.Severity = code, SeverityError
+			if i, ok := Info(code); ok {
+				f.Severity = i.Severity
+			}
+			f.Cause = fmt.Sprintf("volume %s needs %s %s, which does not exist in namespace %s, so the pod cannot start", label, kind, m[2], p.Namespace)
 			f.Facts[lowerFirst(kind)] = m[2]
+			if podVol != "" {
+				f.Facts["usedBy"] = "volume " + podVol
+			} else if vp.volume != "" {
+				f.Facts["usedBy"] = "volume " + vp.volume
+			}
 			f.Next = []string{fmt.Sprintf("kubectl get %s%s", m[1], nsFlag(p.Namespace))}
 		case reMountClaimLost.MatchString(detail):
 			m := reMountClaimLost.FindStringSubmatch(detail)
 			f.Cause = fmt.Sprintf("volume %s cannot be mounted: PersistentVolumeClaim %s does not exist", label, m[1])
 			f.Facts["claim"] = m[1]
 		case detail != "":
-			f.Cause = fmt.Sprintf("volume %s cannot be mounted on node %s: %s", label, node, firstLine(detail))
+			// mount(8) failures span lines; its own words are on "Output:".
+			why := firstLine(detail)
+			if m := reMountOutput.FindStringSubmatch(detail); m != nil {
+				why += ": " + strings.TrimSpace(m[1])
+			}
+			f.Cause = fmt.Sprintf("volume %s cannot be mounted on node %s: %s", label, node, why)
 		case vp.rank == 1 && vp.volume != "":
 			f.Cause = fmt.Sprintf("volume %s was not mounted in time on node %s, and the event that said why has expired", label, node)
 		case vp.rank == 1:

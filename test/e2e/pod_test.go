@@ -28,7 +28,9 @@ func TestPodFailureModes(t *testing.T) {
 		{"config-missing", "nginx:1.27", "        envFrom:\n        - configMapRef:\n            name: app-config\n", explain.CodeConfigMapMissing},
 		{"readiness-fail", "nginx:1.27", "        readinessProbe:\n          httpGet:\n            path: /healthz\n            port: 8080\n", explain.CodeReadinessFailed},
 		{"liveness-fail", "nginx:1.27", "        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: 8080\n", explain.CodeLivenessFailed},
-		{"mount-fail", "nginx:1.27", "", explain.CodeMountFailed},
+		// The fault's FailedMount is a missing ConfigMap: the same code as
+		// one missing behind envFrom.
+		{"mount-fail", "nginx:1.27", "", explain.CodeConfigMapMissing},
 		{"evicted", "nginx:1.27", "", explain.CodeEvicted},
 		{"run-error", "nginx:1.27", "        command: [\"/app/server\"]\n", explain.CodeExecNotFound},
 		// The init container's own cause is the answer, on the init container.
