@@ -355,7 +355,9 @@ func ruleDeployProgressing(v *deployView) []Finding {
 	return []Finding{progressingFinding(v.g, v.d, v.newRS, v.desired)}
 }
 
-func ruleDeployLeftovers(v *deployView) []Finding { return leftoverFinding(v.ref, v.pods.leftover) }
+func ruleDeployLeftovers(v *deployView) []Finding {
+	return leftovers(v.g, v.ref, v.pods.leftover, v.d.Status.AvailableReplicas < v.desired)
+}
 
 // progressingFinding says a rollout is moving, and how long it has left.
 func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
@@ -47,6 +48,40 @@ func (op *ownerPods) add(o ownerPods) {
 	op.findings = append(op.findings, o.findings...)
 	op.broken += o.broken
 	op.leftover = append(op.leftover, o.leftover...)
+}
+
+// leftovers speaks for an owner's terminal pods. While the owner is short
+// of available replicas, the pods that ended within the last hour are the
+// story (replicas evicted one after another): their own findings are
+// causes. Otherwise, and for older ones, they are history: one warning.
+func leftovers(g *graph.Graph, owner Ref, pods []*corev1.Pod, short bool) []Finding {
+	var fs []Finding
+	var old []*corev1.Pod
+	for _, p := range pods {
+		if short && g.Snap.Now.Sub(endedAt(p)) <= recentWindow {
+			fs = append(fs, DiagnosePod(g, p)...)
+			continue
+		}
+		old = append(old, p)
+	}
+	return append(fs, leftoverFinding(owner, old)...)
+}
+
+// endedAt is when a terminal pod last changed: the latest container end or
+// condition change, else its creation.
+func endedAt(p *corev1.Pod) time.Time {
+	t := p.CreationTimestamp.Time
+	for _, c := range p.Status.Conditions {
+		if c.LastTransitionTime.After(t) {
+			t = c.LastTransitionTime.Time
+		}
+	}
+	for _, s := range append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+		if tm := s.State.Terminated; tm != nil && tm.FinishedAt.After(t) {
+			t = tm.FinishedAt.Time
+		}
+	}
+	return t
 }
 
 // leftoverFinding says in one line what the terminal pods of an owner are:

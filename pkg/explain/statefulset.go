@@ -150,9 +150,9 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 		}
 	}
 
-	fs = append(fs, leftoverFinding(ref, leftover)...)
-
 	st := s.Status
+	fs = append(fs, leftovers(g, ref, leftover, st.AvailableReplicas < desired)...)
+
 	observed := st.ObservedGeneration >= s.Generation
 	available := st.AvailableReplicas
 	complete := observed && st.Replicas == desired && st.ReadyReplicas >= desired && available >= desired && !pending

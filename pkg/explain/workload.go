@@ -164,7 +164,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 			fs = append(fs, f)
 		}
 	}
-	fs = append(fs, leftoverFinding(ref, pods.leftover)...)
+	fs = append(fs, leftovers(g, ref, pods.leftover, st.AvailableReplicas < desired)...)
 	complete := st.ObservedGeneration >= rs.Generation && st.Replicas == desired && st.ReadyReplicas >= desired && st.AvailableReplicas >= desired
 	count := fmt.Sprintf("%d/%d", st.ReadyReplicas, desired)
 	switch {
