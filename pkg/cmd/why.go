@@ -282,7 +282,7 @@ func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, erro
 
 func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, error) {
 	if len(o.Filenames) > 0 {
-		return collect.FromFiles(o.Filenames, o.now())
+		return collect.FromFiles(o.Filenames, collect.FileOptions{Now: o.now()})
 	}
 	newClient := o.newClient
 	if newClient == nil {
