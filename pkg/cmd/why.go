@@ -83,6 +83,7 @@ type Options struct {
 	AllNamespaces bool
 	Selector      string
 	Filenames     []string
+	AsOf          string
 	Failing       bool
 	Output        string
 	Color         string
@@ -142,6 +143,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Look in every namespace.")
 	f.StringVarP(&o.Selector, "selector", "l", "", "Label selector (e.g. -l app=web), as kubectl get.")
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Explain saved objects (files, directories such as a cluster-info dump, or - for stdin) instead of a live cluster.")
+	f.StringVar(&o.AsOf, "as-of", "", "With -f: explain the saved objects as of this time, RFC 3339 (2026-03-01T12:00:00Z) or a date (2026-03-01, midnight UTC). Default: the newest time they record.")
 	f.BoolVar(&o.Failing, "failing", false, "Show only what is not Ready (and pods that are Ready but restarting).")
 	f.StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml. Default: a tree for named objects, a table otherwise.")
 	f.StringVar(&o.Color, "color", "auto", "Color the severity: auto, always or never. auto honours NO_COLOR, TERM=dumb and non-terminal output.")
@@ -220,6 +222,12 @@ func (o *Options) Validate() error {
 	if o.ChunkSize < 0 {
 		return fmt.Errorf("--chunk-size %d: must be 0 or more", o.ChunkSize)
 	}
+	if _, err := parseAsOf(o.AsOf); err != nil {
+		return err
+	}
+	if o.AsOf != "" && len(o.Filenames) == 0 {
+		return errors.New("--as-of can be used only with -f: a live cluster is explained as of now")
+	}
 	if o.Wait && len(o.Filenames) > 0 {
 		return errors.New("--wait cannot be used with -f: saved objects do not change")
 	}
@@ -282,7 +290,8 @@ func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, erro
 
 func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, error) {
 	if len(o.Filenames) > 0 {
-		return collect.FromFiles(o.Filenames, collect.FileOptions{Now: o.now()})
+		asOf, _ := parseAsOf(o.AsOf) // checked by Validate
+		return collect.FromFiles(o.Filenames, collect.FileOptions{AsOf: asOf, Now: o.now()})
 	}
 	newClient := o.newClient
 	if newClient == nil {
