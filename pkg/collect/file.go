@@ -82,7 +82,7 @@ func FromFiles(filenames []string, opts FileOptions) (*graph.Snapshot, []string,
 	if err := r.Err(); err != nil {
 		return fail(explainReadError(err, in))
 	}
-	rd := &fileReader{snap: &graph.Snapshot{}, skipped: map[string]int{}, kinds: map[string]bool{}, sources: map[string]bool{}}
+	rd := &fileReader{snap: &graph.Snapshot{}, namespace: opts.Namespace, skipped: map[string]int{}, kinds: map[string]bool{}, sources: map[string]bool{}}
 	err := r.Visit(func(info *resource.Info, err error) error {
 		if err != nil {
 			return err
@@ -105,6 +105,10 @@ func FromFiles(filenames []string, opts FileOptions) (*graph.Snapshot, []string,
 
 // FileOptions say how FromFiles reads saved objects.
 type FileOptions struct {
+	// Namespace is given to objects of namespaced kinds saved without one,
+	// as kubectl does with -f: the -n flag, or the context's namespace.
+	// Empty leaves them without.
+	Namespace string
 	// AsOf, when set, is the moment the snapshot stands for (--as-of).
 	AsOf time.Time
 	// Now is the wall clock, the latest moment the snapshot can stand for.
@@ -142,11 +146,13 @@ func checkDirs(paths []string) error {
 // fileReader turns decoded objects into a snapshot and remembers what the
 // answer must say about them.
 type fileReader struct {
-	snap    *graph.Snapshot
-	skipped map[string]int  // unsupported kind -> count
-	kinds   map[string]bool // kinds present, as objects or as typed (possibly empty) lists
-	sources map[string]bool // files read, for their modification times
-	objects int
+	snap      *graph.Snapshot
+	namespace string          // for objects saved without one; "" leaves them
+	placed    int             // objects given that namespace
+	skipped   map[string]int  // unsupported kind -> count
+	kinds     map[string]bool // kinds present, as objects or as typed (possibly empty) lists
+	sources   map[string]bool // files read, for their modification times
+	objects   int
 	// latest is the newest moment the objects record: they cannot have
 	// been saved before it.
 	latest      time.Time
@@ -209,6 +215,7 @@ func (rd *fileReader) addOne(source string, u *unstructured.Unstructured) error 
 		return &objectError{source: source, msg: fmt.Sprintf("a %s with no metadata.name: kubectl why explains saved objects (kubectl get -o yaml), not manifests", gvk.Kind)}
 	}
 	rd.kinds[gvk.Kind] = true
+	rd.placeNamespace(u)
 	if err := addObject(rd.snap, u); err != nil {
 		ref := u.GetName()
 		if ns := u.GetNamespace(); ns != "" {
@@ -243,6 +250,37 @@ func isWorkloadOrPod(kind string) bool {
 		return true
 	}
 	return false
+}
+
+// namespaced are the kinds FromFiles reads that live in a namespace (all
+// but Node), by kind alone, as the graph matches events to objects.
+var namespaced = map[string]bool{
+	"Pod": true, "Event": true, "PersistentVolumeClaim": true, "ResourceQuota": true, "LimitRange": true,
+	"Deployment": true, "ReplicaSet": true, "StatefulSet": true,
+}
+
+// placeNamespace puts an object saved without a namespace in rd.namespace,
+// as kubectl does with -f; and the involvedObject of an event, when it has
+// none, in the event's own (the recorder writes an event in its object's
+// namespace), so that events without involvedObject.uid still match their
+// object by name.
+func (rd *fileReader) placeNamespace(u *unstructured.Unstructured) {
+	kind := u.GetKind()
+	if !namespaced[kind] {
+		return
+	}
+	if u.GetNamespace() == "" && rd.namespace != "" {
+		u.SetNamespace(rd.namespace)
+		rd.placed++
+	}
+	if kind != "Event" || u.GetNamespace() == "" {
+		return
+	}
+	involved, _, _ := unstructured.NestedString(u.Object, "involvedObject", "kind")
+	ns, _, _ := unstructured.NestedString(u.Object, "involvedObject", "namespace")
+	if ns == "" && namespaced[involved] {
+		_ = unstructured.SetNestedField(u.Object, u.GetNamespace(), "involvedObject", "namespace")
+	}
 }
 
 // record notes the moments u records: each is something that happened
@@ -454,6 +492,10 @@ func (rd *fileReader) notes() []string {
 	if rd.orphanCount > 0 {
 		notes = append(notes, fmt.Sprintf("%d pod(s) belong to owners that are not in the files (%s): their rollout is not checked",
 			rd.orphanCount, strings.Join(rd.orphans, ", ")))
+	}
+	if rd.placed > 0 {
+		notes = append(notes, fmt.Sprintf("%d object(s) saved without metadata.namespace are read as in namespace %s, as kubectl reads -f (-n, or the context's namespace)",
+			rd.placed, rd.namespace))
 	}
 	return notes
 }

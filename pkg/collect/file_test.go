@@ -304,6 +304,67 @@ func TestFromFilesClusterInfoDump(t *testing.T) {
 	}
 }
 
+// TestFromFilesNamespace: objects saved without a namespace are placed in
+// the one given, as kubectl places them with -f, and so are the objects
+// their events are about; cluster-scoped ones stay without.
+func TestFromFilesNamespace(t *testing.T) {
+	const pod = "web-7d4b9c6f5-x2k9p"
+	for _, tc := range []struct {
+		name, namespace string
+		want            string // the pod's namespace, and its events'
+		wantNote        string
+	}{
+		{"-n or the context's namespace", "shop", "shop",
+			"4 object(s) saved without metadata.namespace are read as in namespace shop, as kubectl reads -f (-n, or the context's namespace)"},
+		{"none given: left without", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap, notes, err := FromFiles(files("no-namespace.yaml"), FileOptions{Namespace: tc.namespace, Now: fileNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := snap.Pods[0].Namespace; got != tc.want {
+				t.Errorf("pod namespace %q, want %q", got, tc.want)
+			}
+			for _, e := range snap.Events {
+				wantInvolved := tc.want
+				if e.InvolvedObject.Kind == "Node" {
+					wantInvolved = ""
+				}
+				if e.Namespace != tc.want || e.InvolvedObject.Namespace != wantInvolved {
+					t.Errorf("event %s in %q about %s in %q, want %q and %q", e.Name, e.Namespace, e.InvolvedObject.Kind, e.InvolvedObject.Namespace, tc.want, wantInvolved)
+				}
+			}
+			if ns := snap.Nodes[0].Namespace; ns != "" {
+				t.Errorf("node placed in namespace %q", ns)
+			}
+			if placed := slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "without metadata.namespace") }); placed != (tc.wantNote != "") || tc.wantNote != "" && !slices.Contains(notes, tc.wantNote) {
+				t.Errorf("notes %q, want %q", notes, tc.wantNote)
+			}
+			// The mount failure is told only by the events, which carry no
+			// involvedObject.uid: they match the pod by namespace and name.
+			p := snap.Pods[0]
+			rep := explain.Explain(graph.New(snap), []explain.Ref{{Kind: explain.KindPod, Namespace: p.Namespace, Name: pod, UID: p.UID}})
+			if !hasFindingCode(rep.Items[0], explain.CodeMountFailed) {
+				t.Errorf("want VolumeMountFailed from the events, got %v", codesOf(rep.Items[0]))
+			}
+		})
+	}
+	// Objects saved with a namespace keep it.
+	snap, notes, err := FromFiles(files("orphans.yaml"), FileOptions{Namespace: "other", Now: fileNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range snap.Pods {
+		if p.Namespace != "shop" {
+			t.Errorf("pod %s moved to %q", p.Name, p.Namespace)
+		}
+	}
+	if strings.Contains(strings.Join(notes, "\n"), "without metadata.namespace") {
+		t.Errorf("notes %q say objects were placed", notes)
+	}
+}
+
 // TestFromFilesAsOf: the snapshot stands for the newest moment the saved
 // objects record, wherever and whenever they are read; the files'
 // modification time and the clock count only when the objects record no
