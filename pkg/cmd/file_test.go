@@ -17,6 +17,16 @@ import (
 // held by a finalizer; the newest time its file records is 11:59.
 const stuckTerminating = "../explain/testdata/pods/stuck-terminating-finalizer.yaml"
 
+// fileNow is after every time the files record.
+var fileNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// noKubeconfig keeps the machine's kubeconfig out of a test: -f without -n
+// reads the context's namespace from it.
+func noKubeconfig(t *testing.T) {
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("KUBERNETES_SERVICE_HOST", "") // not in a pod
+}
+
 // runFiles runs the command on saved objects with the clock at now. No
 // cluster: a client would fail the test.
 func runFiles(t *testing.T, now time.Time, args ...string) (string, string, error) {
@@ -59,6 +69,7 @@ func copyAt(t *testing.T, file string, mtime time.Time) string {
 // same exit code and the same notes for a file read the day it was saved
 // and a copy of it read a year later.
 func TestFileSameAnswerLater(t *testing.T) {
+	noKubeconfig(t)
 	saved := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	later := saved.AddDate(1, 0, 0)
 	for _, args := range [][]string{
@@ -81,6 +92,7 @@ func TestFileSameAnswerLater(t *testing.T) {
 }
 
 func TestAsOf(t *testing.T) {
+	noKubeconfig(t)
 	later := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name     string
@@ -123,5 +135,74 @@ func TestAsOf(t *testing.T) {
 	_, _, err := run(t, nil, "pod/web", "--as-of", "2026-03-01")
 	if err == nil || err.Error() != "--as-of can be used only with -f: a live cluster is explained as of now" {
 		t.Errorf("--as-of without -f: %v", err)
+	}
+}
+
+// TestFileNamespace: objects saved without a namespace are in -n's, or the
+// kubeconfig context's ("default" with none), as kubectl reads -f; so
+// `-n default` finds them and their events still explain them.
+func TestFileNamespace(t *testing.T) {
+	const file = "../collect/testdata/files/no-namespace.yaml"
+	dir := t.TempDir()
+	kubeconfig := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	team := kubeconfig("team", `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {}}]
+contexts: [{name: team, context: {cluster: c, user: u, namespace: team}}]
+current-context: team
+`)
+	broken := kubeconfig("broken", "current-context: [")
+	none := filepath.Join(dir, "none")
+	for _, tc := range []struct {
+		name, kubeconfig string
+		args             []string
+		want             string // the namespace the pod is explained in, or the error
+	}{
+		{"-n default", team, []string{"-n", "default", "pod/web-7d4b9c6f5-x2k9p"}, "default"},
+		{"-n shop", team, []string{"-n", "shop", "pod/web-7d4b9c6f5-x2k9p"}, "shop"},
+		{"-n with a broken kubeconfig", broken, []string{"-n", "shop", "pod/web-7d4b9c6f5-x2k9p"}, "shop"},
+		{"the context's namespace", team, []string{"pod/web-7d4b9c6f5-x2k9p"}, "team"},
+		{"no kubeconfig", none, []string{"pod/web-7d4b9c6f5-x2k9p"}, "default"},
+		{"no kubeconfig, no arguments", none, nil, "default"},
+		{"a broken kubeconfig", broken, []string{"pod/web-7d4b9c6f5-x2k9p"}, "read kubeconfig for the namespace of saved objects without one (or give -n): "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			noKubeconfig(t)
+			t.Setenv("KUBECONFIG", tc.kubeconfig)
+			out, _, err := runFiles(t, fileNow, append([]string{"-f", file, "-o", "json"}, tc.args...)...)
+			if strings.HasPrefix(tc.want, "read kubeconfig") {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+					t.Fatalf("err = %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if exitCode(err) != ExitNotReady {
+				t.Fatalf("exit %d (%v), want 2\n%s", exitCode(err), err, out)
+			}
+			var rep struct {
+				Items []struct {
+					Target   struct{ Namespace string }
+					Findings []struct{ Code string }
+				}
+				Notes []string
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if len(rep.Items) != 1 || rep.Items[0].Target.Namespace != tc.want || len(rep.Items[0].Findings) == 0 || rep.Items[0].Findings[0].Code != "VolumeMountFailed" {
+				t.Errorf("want the pod in %s, explained by its events (VolumeMountFailed):\n%s", tc.want, out)
+			}
+			note := "4 object(s) saved without metadata.namespace are read as in namespace " + tc.want
+			if !strings.Contains(strings.Join(rep.Notes, "\n"), note) {
+				t.Errorf("notes %q, want %q", rep.Notes, note)
+			}
+		})
 	}
 }

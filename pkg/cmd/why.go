@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,9 +20,11 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/printers"
 	"github.com/kubectl-why/kubectl-why/pkg/version"
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 )
 
@@ -96,6 +99,8 @@ type Options struct {
 	PrintRBAC     bool
 
 	stats *collect.Stats
+	// fileNamespace is for saved objects without one: -n, or the context's.
+	fileNamespace string
 	// newClient builds the API client; tests replace it with a fake.
 	newClient func() (kubernetes.Interface, string, error)
 
@@ -189,8 +194,17 @@ func (o *Options) Complete(args []string) error {
 			return fmt.Errorf("read kubeconfig: %w", err)
 		}
 		o.Namespace = ns
-	} else if o.configFlags.Namespace != nil {
+	} else if o.configFlags.Namespace != nil && *o.configFlags.Namespace != "" {
 		o.Namespace = *o.configFlags.Namespace
+		o.fileNamespace = o.Namespace
+	} else {
+		// Saved objects without a namespace are in the context's, as
+		// kubectl reads -f; with no kubeconfig at all, in "default".
+		ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
+		if err != nil && !clientcmd.IsEmptyConfig(err) {
+			return fmt.Errorf("read kubeconfig for the namespace of saved objects without one (or give -n): %w", err)
+		}
+		o.fileNamespace = cmp.Or(ns, metav1.NamespaceDefault)
 	}
 	return nil
 }
@@ -291,7 +305,7 @@ func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, erro
 func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, error) {
 	if len(o.Filenames) > 0 {
 		asOf, _ := parseAsOf(o.AsOf) // checked by Validate
-		return collect.FromFiles(o.Filenames, collect.FileOptions{AsOf: asOf, Now: o.now()})
+		return collect.FromFiles(o.Filenames, collect.FileOptions{Namespace: o.fileNamespace, AsOf: asOf, Now: o.now()})
 	}
 	newClient := o.newClient
 	if newClient == nil {
