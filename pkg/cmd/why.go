@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,9 +20,11 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/printers"
 	"github.com/kubectl-why/kubectl-why/pkg/version"
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 )
 
@@ -90,6 +93,7 @@ type Options struct {
 	AllNamespaces bool
 	Selector      string
 	Filenames     []string
+	AsOf          string
 	Failing       bool
 	Output        string
 	Color         string
@@ -102,6 +106,8 @@ type Options struct {
 	PrintRBAC     bool
 
 	stats *collect.Stats
+	// fileNamespace is for saved objects without one: -n, or the context's.
+	fileNamespace string
 	// newClient builds the API client; tests replace it with a fake.
 	newClient func() (kubernetes.Interface, string, error)
 
@@ -149,6 +155,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Look in every namespace.")
 	f.StringVarP(&o.Selector, "selector", "l", "", "Label selector (e.g. -l app=web), as kubectl get.")
 	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Explain saved objects (files, directories such as a cluster-info dump, or - for stdin) instead of a live cluster.")
+	f.StringVar(&o.AsOf, "as-of", "", "With -f: explain the saved objects as of this time, RFC 3339 (2026-03-01T12:00:00Z) or a date (2026-03-01, midnight UTC). Default: the newest time they record.")
 	f.BoolVar(&o.Failing, "failing", false, "Show only what is NotReady or Unknown, and what is Ready with a warning (restarting, failed pods left behind); not a healthy rollout in progress.")
 	f.StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml. Default: a tree for named objects, a table otherwise.")
 	f.StringVar(&o.Color, "color", "auto", "Color the severity: auto, always or never. auto honours NO_COLOR, TERM=dumb and non-terminal output.")
@@ -194,8 +201,17 @@ func (o *Options) Complete(args []string) error {
 			return fmt.Errorf("read kubeconfig: %w", err)
 		}
 		o.Namespace = ns
-	} else if o.configFlags.Namespace != nil {
+	} else if o.configFlags.Namespace != nil && *o.configFlags.Namespace != "" {
 		o.Namespace = *o.configFlags.Namespace
+		o.fileNamespace = o.Namespace
+	} else {
+		// Saved objects without a namespace are in the context's, as
+		// kubectl reads -f; with no kubeconfig at all, in "default".
+		ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
+		if err != nil && !clientcmd.IsEmptyConfig(err) {
+			return fmt.Errorf("read kubeconfig for the namespace of saved objects without one (or give -n): %w", err)
+		}
+		o.fileNamespace = cmp.Or(ns, metav1.NamespaceDefault)
 	}
 	return nil
 }
@@ -226,6 +242,12 @@ func (o *Options) Validate() error {
 	}
 	if o.ChunkSize < 0 {
 		return fmt.Errorf("--chunk-size %d: must be 0 or more", o.ChunkSize)
+	}
+	if _, err := parseAsOf(o.AsOf); err != nil {
+		return err
+	}
+	if o.AsOf != "" && len(o.Filenames) == 0 {
+		return errors.New("--as-of can be used only with -f: a live cluster is explained as of now")
 	}
 	if o.Wait && len(o.Filenames) > 0 {
 		return errors.New("--wait cannot be used with -f: saved objects do not change")
@@ -289,7 +311,8 @@ func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, erro
 
 func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, error) {
 	if len(o.Filenames) > 0 {
-		return collect.FromFiles(o.Filenames, o.now())
+		asOf, _ := parseAsOf(o.AsOf) // checked by Validate
+		return collect.FromFiles(o.Filenames, collect.FileOptions{Namespace: o.fileNamespace, AsOf: asOf, Now: o.now()})
 	}
 	newClient := o.newClient
 	if newClient == nil {

@@ -33,25 +33,20 @@ var stdin io.Reader = os.Stdin
 // stdinSource names standard input in messages, as kubectl does.
 const stdinSource = "STDIN"
 
-// staleAfter is how old saved files must be before the answer says that
-// its ages are as of the moment they were saved.
-const staleAfter = 10 * time.Minute
-
 // FromFiles reads saved objects (kubectl get -o yaml|json output, Lists,
 // several files, directories such as a `kubectl cluster-info dump`, or "-"
 // for standard input) into a snapshot, through cli-runtime's resource
 // builder exactly as kubectl reads -f. Kinds the plugin does not use are
 // skipped and counted in the returned notes.
 //
-// now is the current time. The snapshot stands for the moment the files
-// were saved (their modification time, never earlier than the newest
-// timestamp inside them), so that a dump read a day later gives the answer
-// it would have given then, not "stuck for a day".
+// The snapshot stands for the moment the objects were saved, taken from
+// what they record (see asOf), so that a dump copied, checked out or piped
+// a year later gives the answer it gave the day it was taken.
 //
 // Files that hold nothing to explain are an error, not an empty answer:
 // exit status 0 would claim that every target is Ready, and an empty file
 // is what a failed `kubectl get ... > state.yaml` leaves behind.
-func FromFiles(filenames []string, now time.Time) (*graph.Snapshot, []string, error) {
+func FromFiles(filenames []string, opts FileOptions) (*graph.Snapshot, []string, error) {
 	where := strings.Join(filenames, ",")
 	fail := func(err error) (*graph.Snapshot, []string, error) {
 		return nil, nil, fmt.Errorf("read -f %s: %w", where, err)
@@ -87,7 +82,7 @@ func FromFiles(filenames []string, now time.Time) (*graph.Snapshot, []string, er
 	if err := r.Err(); err != nil {
 		return fail(explainReadError(err, in))
 	}
-	rd := &fileReader{snap: &graph.Snapshot{}, skipped: map[string]int{}, kinds: map[string]bool{}, sources: map[string]bool{}}
+	rd := &fileReader{snap: &graph.Snapshot{}, namespace: opts.Namespace, skipped: map[string]int{}, kinds: map[string]bool{}, sources: map[string]bool{}}
 	err := r.Visit(func(info *resource.Info, err error) error {
 		if err != nil {
 			return err
@@ -102,9 +97,22 @@ func FromFiles(filenames []string, now time.Time) (*graph.Snapshot, []string, er
 		return fail(err)
 	}
 	snap := rd.snap
-	snap.Now = rd.savedAt(now, haveStdin)
+	var asOfNote string
+	snap.Now, asOfNote = rd.asOf(opts)
 	rd.markCollected()
-	return snap, rd.notes(now), nil
+	return snap, append(rd.notes(), asOfNote), nil
+}
+
+// FileOptions say how FromFiles reads saved objects.
+type FileOptions struct {
+	// Namespace is given to objects of namespaced kinds saved without one,
+	// as kubectl does with -f: the -n flag, or the context's namespace.
+	// Empty leaves them without.
+	Namespace string
+	// AsOf, when set, is the moment the snapshot stands for (--as-of).
+	AsOf time.Time
+	// Now is the wall clock, the latest moment the snapshot can stand for.
+	Now time.Time
 }
 
 // checkDirs says plainly when a directory holds nothing -f can read (the
@@ -138,12 +146,14 @@ func checkDirs(paths []string) error {
 // fileReader turns decoded objects into a snapshot and remembers what the
 // answer must say about them.
 type fileReader struct {
-	snap    *graph.Snapshot
-	skipped map[string]int  // unsupported kind -> count
-	kinds   map[string]bool // kinds present, as objects or as typed (possibly empty) lists
-	sources map[string]bool // files read, for their modification times
-	objects int
-	// latest is the newest timestamp inside the files: they cannot have
+	snap      *graph.Snapshot
+	namespace string          // for objects saved without one; "" leaves them
+	placed    int             // objects given that namespace
+	skipped   map[string]int  // unsupported kind -> count
+	kinds     map[string]bool // kinds present, as objects or as typed (possibly empty) lists
+	sources   map[string]bool // files read, for their modification times
+	objects   int
+	// latest is the newest moment the objects record: they cannot have
 	// been saved before it.
 	latest      time.Time
 	noStatus    []string // workloads and pods without status: manifests, not state
@@ -186,7 +196,7 @@ func (rd *fileReader) add(source string, obj runtime.Object, depth int) error {
 
 func (rd *fileReader) addOne(source string, u *unstructured.Unstructured) error {
 	rd.objects++
-	rd.stamp(u.Object, "")
+	rd.record(u)
 	gvk := u.GroupVersionKind()
 	if gvk.Kind == "" {
 		// Only items of a generic List can get here without one: typed
@@ -205,6 +215,7 @@ func (rd *fileReader) addOne(source string, u *unstructured.Unstructured) error 
 		return &objectError{source: source, msg: fmt.Sprintf("a %s with no metadata.name: kubectl why explains saved objects (kubectl get -o yaml), not manifests", gvk.Kind)}
 	}
 	rd.kinds[gvk.Kind] = true
+	rd.placeNamespace(u)
 	if err := addObject(rd.snap, u); err != nil {
 		ref := u.GetName()
 		if ns := u.GetNamespace(); ns != "" {
@@ -241,33 +252,97 @@ func isWorkloadOrPod(kind string) bool {
 	return false
 }
 
-// timeKeys are the fields whose times say when an object last changed.
-// deletionTimestamp is not one: it lies in the future by the grace period.
-var timeKeys = map[string]bool{
-	"creationTimestamp": true, "lastTimestamp": true, "firstTimestamp": true, "eventTime": true,
-	"lastObservedTime": true, "lastHeartbeatTime": true, "lastTransitionTime": true,
-	"lastProbeTime": true, "lastUpdateTime": true, "startedAt": true, "finishedAt": true,
-	"startTime": true, "time": true, "renewTime": true,
+// namespaced are the kinds FromFiles reads that live in a namespace (all
+// but Node), by kind alone, as the graph matches events to objects.
+var namespaced = map[string]bool{
+	"Pod": true, "Event": true, "PersistentVolumeClaim": true, "ResourceQuota": true, "LimitRange": true,
+	"Deployment": true, "ReplicaSet": true, "StatefulSet": true,
 }
 
-// stamp records the newest timestamp found anywhere in v.
-func (rd *fileReader) stamp(v any, key string) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, c := range x {
-			rd.stamp(c, k)
-		}
-	case []any:
-		for _, c := range x {
-			rd.stamp(c, key)
-		}
-	case string:
-		if !timeKeys[key] {
-			return
-		}
-		if t, err := time.Parse(time.RFC3339Nano, x); err == nil && t.After(rd.latest) {
+// placeNamespace puts an object saved without a namespace in rd.namespace,
+// as kubectl does with -f; and the involvedObject of an event, when it has
+// none, in the event's own (the recorder writes an event in its object's
+// namespace), so that events without involvedObject.uid still match their
+// object by name.
+func (rd *fileReader) placeNamespace(u *unstructured.Unstructured) {
+	kind := u.GetKind()
+	if !namespaced[kind] {
+		return
+	}
+	if u.GetNamespace() == "" && rd.namespace != "" {
+		u.SetNamespace(rd.namespace)
+		rd.placed++
+	}
+	if kind != "Event" || u.GetNamespace() == "" {
+		return
+	}
+	involved, _, _ := unstructured.NestedString(u.Object, "involvedObject", "kind")
+	ns, _, _ := unstructured.NestedString(u.Object, "involvedObject", "namespace")
+	if ns == "" && namespaced[involved] {
+		_ = unstructured.SetNestedField(u.Object, u.GetNamespace(), "involvedObject", "namespace")
+	}
+}
+
+// record notes the moments u records: each is something that happened
+// before the objects were saved, written by the apiserver, a controller or
+// a kubelet. Fields that may lie ahead (a deletionTimestamp, which adds
+// the grace period; a CronJob's schedule; the spec of a custom resource)
+// are not read, or read as what they imply.
+func (rd *fileReader) record(u *unstructured.Unstructured) {
+	see := func(t time.Time) {
+		if t.After(rd.latest) {
 			rd.latest = t
 		}
+	}
+	at := func(obj map[string]any, fields ...string) {
+		s, _, _ := unstructured.NestedString(obj, fields...)
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			see(t)
+		}
+	}
+	each := func(obj map[string]any, fields []string, do func(map[string]any)) {
+		v, _, _ := unstructured.NestedFieldNoCopy(obj, fields...)
+		items, _ := v.([]any)
+		for _, it := range items {
+			if m, ok := it.(map[string]any); ok {
+				do(m)
+			}
+		}
+	}
+	o := u.Object
+	at(o, "metadata", "creationTimestamp")
+	// Deletion was asked for at deletionTimestamp minus the grace period
+	// (the apiserver writes both, 0 when only finalizers hold the object).
+	if del, grace := u.GetDeletionTimestamp(), u.GetDeletionGracePeriodSeconds(); del != nil && grace != nil {
+		see(del.Add(-time.Duration(*grace) * time.Second))
+	}
+	each(o, []string{"metadata", "managedFields"}, func(m map[string]any) { at(m, "time") })
+	each(o, []string{"status", "conditions"}, func(c map[string]any) {
+		for _, k := range []string{"lastTransitionTime", "lastUpdateTime", "lastProbeTime", "lastHeartbeatTime"} {
+			at(c, k)
+		}
+	})
+	gvk := u.GroupVersionKind()
+	switch {
+	case gvk.Kind == "Pod" && gvk.Group == "":
+		at(o, "status", "startTime")
+		for _, list := range []string{"initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"} {
+			each(o, []string{"status", list}, func(cs map[string]any) {
+				for _, state := range []string{"state", "lastState"} {
+					at(cs, state, "running", "startedAt")
+					at(cs, state, "terminated", "startedAt")
+					at(cs, state, "terminated", "finishedAt")
+				}
+			})
+		}
+	case gvk.Kind == "Event": // core/v1 and events.k8s.io/v1
+		for _, k := range []string{"firstTimestamp", "lastTimestamp", "eventTime", "deprecatedFirstTimestamp", "deprecatedLastTimestamp"} {
+			at(o, k)
+		}
+		at(o, "series", "lastObservedTime")
+	case gvk.Kind == "Lease" && gvk.Group == "coordination.k8s.io": // node heartbeats
+		at(o, "spec", "acquireTime")
+		at(o, "spec", "renewTime")
 	}
 }
 
@@ -293,27 +368,37 @@ func (rd *fileReader) nothingToExplain() error {
 	return fmt.Errorf("nothing to explain: no pods, deployments, replicasets or statefulsets (found %s)", strings.Join(found, ", "))
 }
 
-// savedAt estimates when the files were saved: their newest modification
-// time, but never before the newest timestamp inside them and never after
-// now. Standard input has no modification time: now, unless the content is
-// newer (clock skew).
-func (rd *fileReader) savedAt(now time.Time, haveStdin bool) time.Time {
-	t := now
-	if !haveStdin {
-		var mtime time.Time
-		for src := range rd.sources {
-			if fi, err := os.Stat(src); err == nil && fi.ModTime().After(mtime) {
-				mtime = fi.ModTime()
-			}
+// asOf is the moment the snapshot stands for, and a note that says which
+// and why. It is the newest moment the objects record: everything they
+// record happened before they were saved, and it moves with them, unlike a
+// modification time (a copy, a git checkout or a download resets it) or
+// the clock. It is never later than now: a later one is a clock ahead of
+// this machine's. Only objects that record no time at all fall back to
+// the files' modification time, then to now.
+func (rd *fileReader) asOf(opts FileOptions) (time.Time, string) {
+	const change = "; use --as-of to change it"
+	utc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	switch {
+	case !opts.AsOf.IsZero():
+		return opts.AsOf, fmt.Sprintf("saved objects explained as of %s (--as-of)", utc(opts.AsOf))
+	case !rd.latest.IsZero() && !rd.latest.After(opts.Now):
+		return rd.latest, fmt.Sprintf("saved objects explained as of %s (the newest time they record)%s", utc(rd.latest), change)
+	case !rd.latest.IsZero():
+		return opts.Now, fmt.Sprintf("saved objects record times up to %s, later than this machine's clock: explained as of now (%s)%s", utc(rd.latest), utc(opts.Now), change)
+	}
+	var mtime time.Time
+	for src := range rd.sources {
+		if src == stdinSource {
+			continue
 		}
-		if !mtime.IsZero() && mtime.Before(t) {
-			t = mtime
+		if fi, err := os.Stat(src); err == nil && fi.ModTime().After(mtime) {
+			mtime = fi.ModTime()
 		}
 	}
-	if rd.latest.After(t) && !rd.latest.After(now) {
-		t = rd.latest
+	if !mtime.IsZero() && mtime.Before(opts.Now) {
+		return mtime, fmt.Sprintf("saved objects record no time: explained as of %s (the files' modification time)%s", utc(mtime), change)
 	}
-	return t
+	return opts.Now, fmt.Sprintf("saved objects record no time: explained as of now (%s)%s", utc(opts.Now), change)
 }
 
 // markCollected records which resources the files hold. A kind that was not
@@ -387,7 +472,7 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-func (rd *fileReader) notes(now time.Time) []string {
+func (rd *fileReader) notes() []string {
 	var notes []string
 	if len(rd.skipped) > 0 {
 		var parts []string
@@ -408,21 +493,11 @@ func (rd *fileReader) notes(now time.Time) []string {
 		notes = append(notes, fmt.Sprintf("%d pod(s) belong to owners that are not in the files (%s): their rollout is not checked",
 			rd.orphanCount, strings.Join(rd.orphans, ", ")))
 	}
-	if age := now.Sub(rd.snap.Now); age > staleAfter {
-		notes = append(notes, fmt.Sprintf("the files were saved about %s ago (%s): ages and deadlines are as of then",
-			roughDuration(age), rd.snap.Now.UTC().Format(time.RFC3339)))
+	if rd.placed > 0 {
+		notes = append(notes, fmt.Sprintf("%d object(s) saved without metadata.namespace are read as in namespace %s, as kubectl reads -f (-n, or the context's namespace)",
+			rd.placed, rd.namespace))
 	}
 	return notes
-}
-
-func roughDuration(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dm", int(d.Minutes()))
 }
 
 func sortedKeys(m map[string]int) []string {

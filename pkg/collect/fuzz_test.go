@@ -81,7 +81,7 @@ func FuzzFromFiles(f *testing.F) {
 			}
 			args = []string{dir}
 		}
-		snap, notes, err := FromFiles(args, fileNow)
+		snap, notes, err := FromFiles(args, FileOptions{Now: fileNow})
 		if err != nil {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "read -f ") || strings.ContainsAny(msg, "\n\r") {

@@ -20,7 +20,7 @@ func fixturePods(t testing.TB) []corev1.Pod {
 			t.Fatalf("no fixtures in %s: %v", dir, err)
 		}
 		for _, f := range files {
-			snap, _, err := FromFiles([]string{f}, time.Unix(0, 0))
+			snap, _, err := FromFiles([]string{f}, FileOptions{Now: time.Unix(0, 0)})
 			if err != nil {
 				continue // fixtures of files that hold no pod
 			}
