@@ -115,7 +115,6 @@ const (
 	CodeSTSRevisionPending  Code = "UpdateRevisionPending" // currentRevision != updateRevision
 	CodeSTSBrokenPodTrap    Code = "BrokenPodNotReplaced"
 	CodeSTSPVCPending       Code = "VolumeClaimTemplatePending"
-	CodeOwnerMissing        Code = "OwnerNotFound"
 	CodeAccessForbidden     Code = "AccessForbidden" // something could not be read: the verdict is Unknown
 )
 
@@ -199,7 +198,7 @@ var Codes = []CodeInfo{
 	{CodePaused, "workload", SeverityWarning, false, "The rollout is paused (kubectl rollout resume)."},
 	{CodeRolloutProgressing, "workload", SeverityInfo, false, "A rollout is under way and its new pods are becoming Ready: not a failure."},
 	{CodeRolloutStuck, "workload", SeverityError, false, "The new revision's pods fail while the old revision still serves."},
-	{CodeMinReadySeconds, "workload", SeverityInfo, false, "Pods are Ready but not yet Available (minReadySeconds)."},
+	{CodeMinReadySeconds, "workload", SeverityWarning, false, "Pods are Ready but not yet Available (minReadySeconds): they do not serve as replicas until it passes."},
 	{CodeScaledToZero, "workload", SeverityInfo, false, "Scaled to zero replicas: Ready by definition."},
 	{CodeReplicasMissing, "workload", SeverityError, false, "Fewer pods exist than desired and no FailedCreate explains it."},
 	{CodeReplicasUnavailable, "workload", SeverityWarning, false, "Replicas are not available yet and none is failing: they are starting."},
@@ -210,7 +209,6 @@ var Codes = []CodeInfo{
 	{CodeSTSRevisionPending, "statefulset", SeverityWarning, false, "currentRevision differs from updateRevision: the update has not finished."},
 	{CodeSTSBrokenPodTrap, "statefulset", SeverityError, false, "A broken pod keeps the old template; the controller will not replace it until it is deleted."},
 	{CodeSTSPVCPending, "statefulset", SeverityError, false, "A PersistentVolumeClaim from volumeClaimTemplates is Pending."},
-	{CodeOwnerMissing, "workload", SeverityWarning, false, "The pod's owner could not be found (deleted, or not readable)."},
 	{CodeAccessForbidden, "access", SeverityWarning, false, "Something could not be read (RBAC): the answer names what was not checked."},
 }
 

@@ -54,13 +54,31 @@ func Explain(g *graph.Graph, targets []Ref) Report {
 }
 
 // finish sorts findings (most severe first) and makes sure a verdict that
-// rests on data that could not be read is never Ready.
+// rests on data that could not be read is never Ready, and that an Unknown
+// one says first what could not be read.
 func finish(g *graph.Graph, r *Result) {
 	sortFindings(r.Findings)
 	if r.Verdict == VerdictReady && g.Gap(graph.ResPods) != "" {
 		r.Verdict = VerdictUnknown
 		r.Summary = "pods could not be read: " + g.Gap(graph.ResPods)
 	}
+	if r.Verdict == VerdictUnknown && !hasCode(r.Findings, CodeAccessForbidden) {
+		r.Findings = append([]Finding{accessForbidden(g, r)}, r.Findings...)
+	}
+}
+
+// accessForbidden is the finding of an Unknown verdict: what could not be
+// read, quoted, and how to check the access.
+func accessForbidden(g *graph.Graph, r *Result) Finding {
+	f := Finding{Code: CodeAccessForbidden, Severity: SeverityWarning, Object: r.Target, Cause: r.Summary}
+	for _, res := range sortedStringKeys(g.Snap.Gaps) {
+		f.Evidence = append(f.Evidence, Evidence{Source: "list " + res, Message: g.Snap.Gaps[res]})
+		if len(f.Next) == 0 {
+			f.Next = append(f.Next, "kubectl auth can-i list "+res+nsFlag(r.Target.Namespace))
+		}
+	}
+	f.Next = append(f.Next, "kubectl why --print-rbac")
+	return f
 }
 
 func sortFindings(fs []Finding) {

@@ -51,7 +51,8 @@ func failedCreate(g *graph.Graph, owner Ref, conditionMsg string) []Finding {
 	if ev != nil {
 		f.Evidence = append(f.Evidence, eventEvidence(ev))
 	}
-	if conditionMsg != "" && (ev == nil || conditionMsg != ev.Message) {
+	// The event says "Error creating: " + the condition's message: once is enough.
+	if conditionMsg != "" && (ev == nil || conditionMsg != strings.TrimPrefix(ev.Message, "Error creating: ")) {
 		f.Evidence = append(f.Evidence, Evidence{Source: "status.conditions[ReplicaFailure]", Message: conditionMsg})
 	}
 	return []Finding{f}

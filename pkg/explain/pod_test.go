@@ -191,6 +191,11 @@ func TestPodRules(t *testing.T) {
 		{fixture: "stuck-terminating-completed", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating},
 			facts: map[string]string{"finalizers": "example.com/drain-connections"}},
 		{fixture: "terminating", verdict: VerdictProgressing, codes: []Code{CodeTerminating}},
+		// Messages no specific rule names are still said, verbatim, under
+		// the generic code of their kind.
+		{fixture: "sched-host-port", verdict: VerdictNotReady, codes: []Code{CodeUnschedulable}, evidence: []string{"free ports"}},
+		{fixture: "config-other-error", verdict: VerdictNotReady, codes: []Code{CodeCreateConfigError}, container: "app", evidence: []string{"failed to sync configmap cache"}},
+		{fixture: "runtime-mount-not-dir", verdict: VerdictNotReady, codes: []Code{CodeRunContainerError}, container: "app", evidence: []string{"not a directory"}},
 		{fixture: "stuck-terminating-node-down", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating, CodeNodeNotReady},
 			facts: map[string]string{"node": "node-a", "overdue": "10m"}, next: []string{"kubectl describe node node-a"}},
 		{fixture: "node-not-ready", verdict: VerdictNotReady, codes: []Code{CodeNodeNotReady}, facts: map[string]string{"node": "node-a", "condition": "Ready=Unknown"}},

@@ -198,3 +198,28 @@ func deepCopies[T any](in []T, cp func(*T) *T) []T {
 	}
 	return out
 }
+
+// TestEveryCodeHasAFixture: every code in the table is emitted by at least
+// one pod or workload fixture, so its words are reviewed in a golden file.
+func TestEveryCodeHasAFixture(t *testing.T) {
+	seen := map[Code]bool{}
+	note := func(r Result) {
+		for _, f := range r.Findings {
+			seen[f.Code] = true
+		}
+	}
+	for _, name := range fixtureNames(t) {
+		g := loadFixture(t, name)
+		for i := range g.Snap.Pods {
+			note(ExplainPod(g, &g.Snap.Pods[i]))
+		}
+	}
+	for _, name := range workloadNames(t) {
+		note(explainOnly(t, loadWorkload(t, name)))
+	}
+	for _, c := range Codes {
+		if !seen[c.Code] {
+			t.Errorf("code %s is emitted by no fixture: add one under testdata/pods or testdata/workloads (or remove the code)", c.Code)
+		}
+	}
+}

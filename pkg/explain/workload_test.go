@@ -86,6 +86,14 @@ func TestWorkloads(t *testing.T) {
 		{fixture: "sts-ondelete", verdict: VerdictProgressing, first: CodeSTSOnDelete, noErrors: true},
 		{fixture: "sts-rolling", verdict: VerdictProgressing, first: CodeSTSRevisionPending, noErrors: true},
 		{fixture: "sts-broken-trap", verdict: VerdictNotReady, first: CodeSTSBrokenPodTrap, also: []Code{CodeCrashLoop}},
+		{fixture: "webhook-denied", verdict: VerdictNotReady, first: CodeWebhookDenied, facts: map[string]string{"webhook": "policy.example.com"}},
+		{fixture: "webhook-unreachable", verdict: VerdictNotReady, first: CodeWebhookUnreachable, facts: map[string]string{"webhook": "policy.example.com"}},
+		{fixture: "failedcreate-other", verdict: VerdictNotReady, first: CodeFailedCreate},
+		// Ready pods that wait out minReadySeconds are not available yet:
+		// NotReady, said as a wait, not as an error.
+		{fixture: "min-ready", verdict: VerdictNotReady, first: CodeMinReadySeconds, noErrors: true, inCause: []string{"minReadySeconds is 300s"}},
+		{fixture: "rs-forbidden", verdict: VerdictUnknown, first: CodeAccessForbidden, noErrors: true, inCause: []string{"replicasets could not be read"}},
+		{fixture: "sts-pvc-pending", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked, also: []Code{CodeSTSPVCPending}},
 		{fixture: "sts", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked,
 			facts:   map[string]string{"blockingPod": "db-0", "notCreated": "db-1,db-2"},
 			inCause: []string{"100 cpu"}},

@@ -181,7 +181,7 @@ spec:
 	}
 }
 
-func TestMinReadySecondsIsNotAFailure(t *testing.T) {
+func TestMinReadySecondsIsAWaitNotAFailure(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	m := strings.Replace(deployment("warm", "nginx:1.27", 1, nil, ""), "spec:\n  replicas: 1", "spec:\n  minReadySeconds: 300\n  replicas: 1", 1)
@@ -190,9 +190,11 @@ func TestMinReadySecondsIsNotAFailure(t *testing.T) {
 	if f := finding(t, r, explain.CodeMinReadySeconds); !strings.Contains(f.Cause, "1 pod is Ready but not yet Available: minReadySeconds is 300s; the next becomes Available in ") {
 		t.Errorf("want how long until the pod counts as Available: %s", f.Cause)
 	}
+	// The deployment's own status counts the pod unavailable until
+	// minReadySeconds pass: NotReady, said as a wait, never as an error.
 	it := decode(t, r).Items[0]
-	if it.Verdict == explain.VerdictNotReady {
-		t.Errorf("Ready pods waiting out minReadySeconds are not a failure: %+v", it)
+	if it.Verdict != explain.VerdictNotReady || r.Code != 2 || it.Findings[0].Code != explain.CodeMinReadySeconds {
+		t.Errorf("want NotReady (exit 2) explained first by NotYetAvailable: exit %d %+v", r.Code, it)
 	}
 	for _, f := range it.Findings {
 		if f.Severity == explain.SeverityError {
