@@ -251,7 +251,9 @@ func PlainlyHealthy(p *corev1.Pod) bool {
 	if !ready {
 		return false
 	}
-	for _, s := range p.Status.ContainerStatuses {
+	// A restarting sidecar is an init container that runs beside the app:
+	// its restarts count like the app's.
+	for _, s := range append(p.Status.InitContainerStatuses, p.Status.ContainerStatuses...) {
 		if s.RestartCount > 0 {
 			return false
 		}

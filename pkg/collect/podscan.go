@@ -27,17 +27,18 @@ var protobufMagic = []byte("k8s\x00")
 
 // Field numbers of k8s.io/api/core/v1 and apimachinery's generated.proto.
 const (
-	fPodListMeta   = 1 // PodList.metadata
-	fPodListItems  = 2 // PodList.items
-	fPodMetadata   = 1 // Pod.metadata
-	fPodStatus     = 3 // Pod.status
-	fMetaDeletion  = 9 // ObjectMeta.deletionTimestamp
-	fStatusPhase   = 1 // PodStatus.phase
-	fStatusConds   = 2 // PodStatus.conditions
-	fStatusCtrs    = 8 // PodStatus.containerStatuses
-	fCondType      = 1 // PodCondition.type
-	fCondStatus    = 2 // PodCondition.status
-	fCtrRestartCnt = 5 // ContainerStatus.restartCount
+	fPodListMeta   = 1  // PodList.metadata
+	fPodListItems  = 2  // PodList.items
+	fPodMetadata   = 1  // Pod.metadata
+	fPodStatus     = 3  // Pod.status
+	fMetaDeletion  = 9  // ObjectMeta.deletionTimestamp
+	fStatusPhase   = 1  // PodStatus.phase
+	fStatusConds   = 2  // PodStatus.conditions
+	fStatusCtrs    = 8  // PodStatus.containerStatuses
+	fStatusInit    = 10 // PodStatus.initContainerStatuses (sidecars restart there)
+	fCondType      = 1  // PodCondition.type
+	fCondStatus    = 2  // PodCondition.status
+	fCtrRestartCnt = 5  // ContainerStatus.restartCount
 )
 
 // rawPodsClient is the REST client of the core group when the clientset
@@ -113,7 +114,7 @@ func scanPodList(b []byte, keep func(*corev1.Pod) bool) ([]corev1.Pod, metav1.Li
 
 // healthyOnWire reports whether a Pod's protobuf bytes show it certainly
 // PlainlyHealthy: not being deleted, Running, a Ready condition True, no
-// container restarted. Anything else, or bytes it cannot read, is false:
+// container restarted, sidecars and init containers included. Anything else, or bytes it cannot read, is false:
 // the pod is then decoded and judged by PlainlyHealthy itself, so a
 // mistake here can cost time but never hide a failing pod.
 func healthyOnWire(pod []byte) bool {
@@ -148,7 +149,7 @@ func healthyOnWire(pod []byte) bool {
 					if typ == string(corev1.PodReady) && status == string(corev1.ConditionTrue) {
 						ready = true
 					}
-				case fStatusCtrs:
+				case fStatusCtrs, fStatusInit:
 					return walk(v, func(num protowire.Number, _ []byte, x uint64) error {
 						if num == fCtrRestartCnt && x != 0 {
 							restarted = true

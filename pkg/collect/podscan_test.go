@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -59,10 +60,12 @@ func TestHealthyOnWireAgreesWithPlainlyHealthy(t *testing.T) {
 	jobDone.Status.Phase = corev1.PodSucceeded
 	jobDone.OwnerReferences = []metav1.OwnerReference{{Kind: "Job", Name: "j", Controller: new(bool)}}
 	*jobDone.OwnerReferences[0].Controller = true
+	sidecar := healthy("sidecar-restarted")
+	sidecar.Status.InitContainerStatuses = []corev1.ContainerStatus{{Name: "proxy", Ready: true, RestartCount: 4}}
 	withManaged := healthy("managed")
 	withManaged.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}
 
-	pods := append(fixturePods(t), healthy("ok"), deleting, restarted, notReady, *pendingPod("a", "pending"), jobDone, withManaged)
+	pods := append(fixturePods(t), healthy("ok"), deleting, restarted, notReady, *pendingPod("a", "pending"), jobDone, withManaged, sidecar)
 	sawHealthy, sawKept := 0, 0
 	for i := range pods {
 		p := &pods[i]
@@ -81,6 +84,62 @@ func TestHealthyOnWireAgreesWithPlainlyHealthy(t *testing.T) {
 	}
 	if sawHealthy < 3 || sawKept < 40 {
 		t.Fatalf("%d pods healthy on the wire, %d kept: the test did not exercise both", sawHealthy, sawKept)
+	}
+}
+
+// TestWireFieldNumbers checks the scanner's field numbers against the
+// generated core/v1 types: each field, set alone in a marshalled pod, is
+// found where the constants say.
+func TestWireFieldNumbers(t *testing.T) {
+	find := func(msg []byte, path ...protowire.Number) ([]byte, uint64, bool) {
+		var v []byte
+		var x uint64
+		found := false
+		var descend func(m []byte, path []protowire.Number) error
+		descend = func(m []byte, path []protowire.Number) error {
+			return walk(m, func(num protowire.Number, b []byte, n uint64) error {
+				if num != path[0] {
+					return nil
+				}
+				if len(path) == 1 {
+					v, x, found = b, n, true
+					return nil
+				}
+				return descend(b, path[1:])
+			})
+		}
+		if err := descend(msg, path); err != nil {
+			t.Fatal(err)
+		}
+		return v, x, found
+	}
+	p := corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &metav1.Time{Time: time.Unix(7, 0)}},
+		Status: corev1.PodStatus{
+			Phase:                 corev1.PodRunning,
+			Conditions:            []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses:     []corev1.ContainerStatus{{Name: "app", RestartCount: 3}},
+			InitContainerStatuses: []corev1.ContainerStatus{{Name: "proxy", RestartCount: 5}},
+		},
+	}
+	b := marshal(t, &p)
+	if _, _, ok := find(b, fPodMetadata, fMetaDeletion); !ok {
+		t.Error("ObjectMeta.deletionTimestamp is not at the field number the scanner reads")
+	}
+	if v, _, _ := find(b, fPodStatus, fStatusPhase); string(v) != "Running" {
+		t.Errorf("PodStatus.phase = %q at its field number", v)
+	}
+	if v, _, _ := find(b, fPodStatus, fStatusConds, fCondType); string(v) != "Ready" {
+		t.Errorf("PodCondition.type = %q at its field number", v)
+	}
+	if v, _, _ := find(b, fPodStatus, fStatusConds, fCondStatus); string(v) != "True" {
+		t.Errorf("PodCondition.status = %q at its field number", v)
+	}
+	if _, x, _ := find(b, fPodStatus, fStatusCtrs, fCtrRestartCnt); x != 3 {
+		t.Errorf("containerStatuses restartCount = %d at its field number", x)
+	}
+	if _, x, _ := find(b, fPodStatus, fStatusInit, fCtrRestartCnt); x != 5 {
+		t.Errorf("initContainerStatuses restartCount = %d at its field number", x)
 	}
 }
 
