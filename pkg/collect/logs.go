@@ -38,12 +38,15 @@ func (c *collector) previousLogs(ctx context.Context) error {
 					c.snap.AddGap(graph.ResPodLogs, forbiddenReason(err))
 					return nil
 				}
-				// A log that is gone (node lost, container removed) is not fatal.
+				// A log that is gone (node lost, container removed) is not
+				// fatal; the answer says it could not be read, and why.
+				c.logError(p, s.Name, err)
 				continue
 			}
 			b, err := io.ReadAll(io.LimitReader(rc, 64<<10))
 			rc.Close()
 			if err != nil {
+				c.logError(p, s.Name, err)
 				continue
 			}
 			if c.snap.Logs == nil {
@@ -54,4 +57,11 @@ func (c *collector) previousLogs(ctx context.Context) error {
 	}
 	c.snap.MarkCollected(graph.ResPodLogs)
 	return nil
+}
+
+func (c *collector) logError(p *corev1.Pod, container string, err error) {
+	if c.snap.LogErrors == nil {
+		c.snap.LogErrors = map[string]string{}
+	}
+	c.snap.LogErrors[p.Namespace+"/"+p.Name+"/"+container] = err.Error()
 }

@@ -41,12 +41,16 @@ func markLogLines(tail string) string {
 }
 
 // logEvidence quotes the previous run's log tail of a container, when
-// --logs collected it.
+// --logs collected it, or says why it could not be read.
 func (c *PodContext) logEvidence(container string) (Evidence, bool) {
-	if c.G == nil || c.G.Snap == nil || c.G.Snap.Logs == nil {
+	if c.G == nil || c.G.Snap == nil {
 		return Evidence{}, false
 	}
-	tail, ok := c.G.Snap.Logs[c.Pod.Namespace+"/"+c.Pod.Name+"/"+container]
+	key := c.Pod.Namespace + "/" + c.Pod.Name + "/" + container
+	if why, ok := c.G.Snap.LogErrors[key]; ok {
+		return Evidence{Source: "logs --previous", Message: "(could not be read: " + why + ")"}, true
+	}
+	tail, ok := c.G.Snap.Logs[key]
 	if !ok {
 		return Evidence{}, false
 	}

@@ -35,6 +35,7 @@ type fixtureOptions struct {
 	Gaps         map[string]string `json:"gaps,omitempty"`
 	NotCollected []string          `json:"notCollected,omitempty"`
 	Logs         map[string]string `json:"logs,omitempty"`
+	LogErrors    map[string]string `json:"logErrors,omitempty"`
 }
 
 // loadSnapshot reads a multi-document YAML file (or v1 Lists) of pods,
@@ -75,8 +76,8 @@ func loadSnapshot(data []byte) (*graph.Snapshot, error) {
 	for res, why := range opts.Gaps {
 		s.AddGap(res, why)
 	}
-	if len(opts.Logs) > 0 {
-		s.Logs = opts.Logs
+	if len(opts.Logs) > 0 || len(opts.LogErrors) > 0 {
+		s.Logs, s.LogErrors = opts.Logs, opts.LogErrors
 		s.MarkCollected(graph.ResPodLogs)
 	}
 	return s, nil

@@ -191,6 +191,9 @@ func TestPodRules(t *testing.T) {
 		{fixture: "stuck-terminating-completed", verdict: VerdictNotReady, codes: []Code{CodeStuckTerminating},
 			facts: map[string]string{"finalizers": "example.com/drain-connections"}},
 		{fixture: "terminating", verdict: VerdictProgressing, codes: []Code{CodeTerminating}},
+		// --logs could not read the previous log: said, with why.
+		{fixture: "crash-logs-gone", verdict: VerdictNotReady, codes: []Code{CodeCrashLoop}, container: "app",
+			evidence: []string{`could not be read: previous terminated container "app"`}},
 		// Messages no specific rule names are still said, verbatim, under
 		// the generic code of their kind.
 		{fixture: "sched-host-port", verdict: VerdictNotReady, codes: []Code{CodeUnschedulable}, evidence: []string{"free ports"}},

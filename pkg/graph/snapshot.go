@@ -37,6 +37,9 @@ type Snapshot struct {
 	// Logs holds the previous-container log tail per "ns/pod/container",
 	// filled only with --logs.
 	Logs map[string]string
+	// LogErrors says, per "ns/pod/container", why its previous log could
+	// not be read (the container was removed, the node is gone...).
+	LogErrors map[string]string
 
 	// Now is the moment the snapshot stands for: ages and deadlines are
 	// computed against it so that tests and offline dumps are deterministic.
