@@ -112,4 +112,9 @@ spec:
 	if r.Code != 0 || strings.Contains(r.Stdout, "once-") {
 		t.Errorf("a Succeeded Job pod is not a failure:\n%s", r)
 	}
+	pod := strings.TrimSpace(kubectl(t, "", "get", "pods", "-n", ns, "-l", "job-name=once", "-o", "jsonpath={.items[0].metadata.name}"))
+	r = why(t, "pod/"+pod, "-n", ns)
+	if first := strings.SplitN(r.Stdout, "\n", 2)[0]; r.Code != 0 || !strings.Contains(first, "Completed") || strings.Contains(first, "ready") {
+		t.Errorf("a Succeeded pod reads Completed, exit 0, with no '0/1 ready' beside it:\n%s", r)
+	}
 }

@@ -144,13 +144,19 @@ func TestHealthyRolloutIsNotAFailure(t *testing.T) {
 		t.Fatalf("want one item:\n%s", r)
 	}
 	it := rep.Items[0]
-	if it.Verdict == explain.VerdictNotReady {
-		t.Fatalf("a healthy rollout in progress must not be called a failure: %+v", it)
+	// maxUnavailable 0: every desired replica serves all along. A check
+	// that runs every minute must not alarm on this deploy: Progressing,
+	// exit 4, and not listed by --failing.
+	if it.Verdict != explain.VerdictProgressing || r.Code != 4 {
+		t.Fatalf("a healthy rollout in progress is Progressing, exit 4: exit %d %+v", r.Code, it)
 	}
 	for _, f := range it.Findings {
 		if f.Severity == explain.SeverityError {
 			t.Errorf("error finding on a healthy rollout: %+v", f)
 		}
+	}
+	if f := why(t, "deploy", "-n", ns, "--failing"); strings.Contains(f.Stdout, "deployment/roll") {
+		t.Errorf("--failing lists a healthy rollout:\n%s", f)
 	}
 }
 
