@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -25,6 +26,8 @@ type deployView struct {
 	// created holds the FailedCreate findings of the newest ReplicaSet,
 	// only while it is short of pods.
 	created []Finding
+	// left speaks for its terminal pods (see leftovers).
+	left []Finding
 }
 
 func newDeployView(g *graph.Graph, d *appsv1.Deployment) *deployView {
@@ -41,6 +44,7 @@ func newDeployView(g *graph.Graph, d *appsv1.Deployment) *deployView {
 	if v.newRS != nil {
 		v.created = rsFailedCreate(g, v.newRS)
 	}
+	v.left = leftovers(g, v.ref, v.pods.leftover, d.Status.AvailableReplicas < v.desired)
 	return v
 }
 
@@ -113,14 +117,14 @@ func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
 	}
 	r.Verdict = v.verdict(fs)
 	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, v.unavailableFinding())
+		fs = v.unavailable(fs)
 	}
 	if r.Verdict == VerdictReady || r.Verdict == VerdictProgressing {
 		// The status says it serves: what the pods show beside it is a
 		// risk to read, not a block.
 		demote(fs)
 	}
-	fs = groupPods(g, fs)
+	fs = quietStarts(groupPods(g, fs))
 	sortFindings(fs)
 	r.Findings = fs
 	r.Flapping = hasCode(fs, CodeFlapping)
@@ -194,8 +198,32 @@ func (v *deployView) oldServing() int {
 	return n
 }
 
-// unavailableFinding says why a Deployment is NotReady when nothing is
-// failing: replicas are still starting.
+// unavailable says why a Deployment is NotReady when nothing is failing:
+// replicas are still starting. The rollout's progress, if said, folds
+// into it: one finding, not two.
+func (v *deployView) unavailable(fs []Finding) []Finding {
+	f := v.unavailableFinding()
+	out := fs[:0]
+	for _, g := range fs {
+		if g.Code == CodeRolloutProgressing {
+			f.Cause += "; " + g.Cause
+			f.Facts = mergeFacts(f.Facts, g.Facts)
+			continue
+		}
+		out = append(out, g)
+	}
+	return append(out, f)
+}
+
+func mergeFacts(a, b map[string]string) map[string]string {
+	if a == nil {
+		a = map[string]string{}
+	}
+	maps.Copy(a, b)
+	return a
+}
+
+// unavailableFinding is ReplicasUnavailable for the Deployment.
 func (v *deployView) unavailableFinding() Finding {
 	st := v.d.Status
 	f := Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
@@ -340,7 +368,7 @@ func ruleDeployProgressing(v *deployView) []Finding {
 	if v.desired == 0 || v.deadline != nil || v.complete() || v.d.Spec.Paused {
 		return nil
 	}
-	if v.pods.broken > 0 || hasSeverity(v.created, SeverityError) {
+	if v.pods.broken > 0 || hasSeverity(v.created, SeverityError) || hasSeverity(v.left, SeverityError) {
 		return nil
 	}
 	if v.newRS != nil {
@@ -355,9 +383,7 @@ func ruleDeployProgressing(v *deployView) []Finding {
 	return []Finding{progressingFinding(v.g, v.d, v.newRS, v.desired)}
 }
 
-func ruleDeployLeftovers(v *deployView) []Finding {
-	return leftovers(v.g, v.ref, v.pods.leftover, v.d.Status.AvailableReplicas < v.desired)
-}
+func ruleDeployLeftovers(v *deployView) []Finding { return v.left }
 
 // progressingFinding says a rollout is moving, and how long it has left.
 func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {

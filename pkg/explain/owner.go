@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -135,6 +136,16 @@ func leftoverReason(p *corev1.Pod) string {
 		return "Completed"
 	}
 	return PodStatusText(p)
+}
+
+// quietStarts drops the pods "starting normally" from an owner's answer
+// when something fails: beside a cause they are noise, alone they are the
+// answer.
+func quietStarts(fs []Finding) []Finding {
+	if !hasSeverity(fs, SeverityError) {
+		return fs
+	}
+	return slices.DeleteFunc(fs, func(f Finding) bool { return f.Code == CodeStarting })
 }
 
 // stateAndCause is the first line of a workload that is not Ready: its

@@ -194,7 +194,7 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 			Cause: fmt.Sprintf("the statefulset controller has not yet caught up: it last saw generation %d of %d, %d pods for %d desired", st.ObservedGeneration, s.Generation, st.Replicas, desired),
 			Facts: revFacts(s)})
 	}
-	fs = groupPods(g, fs)
+	fs = quietStarts(groupPods(g, fs))
 	sortFindings(fs)
 	r.Findings = fs
 	r.Flapping = hasCode(fs, CodeFlapping)

@@ -49,8 +49,14 @@ type Ref struct {
 	UID       types.UID `json:"uid,omitempty"`
 }
 
-// String is kubectl's TYPE/NAME form, lower case: "deployment/web".
-func (r Ref) String() string { return strings.ToLower(r.Kind) + "/" + r.Name }
+// String is kubectl's TYPE/NAME form, lower case: "deployment/web". A
+// Ref without a kind is a line of the tree that counts ("3 pods").
+func (r Ref) String() string {
+	if r.Kind == "" {
+		return r.Name
+	}
+	return strings.ToLower(r.Kind) + "/" + r.Name
+}
 
 // Evidence is one fact a finding rests on, quoted verbatim.
 type Evidence struct {

@@ -11,9 +11,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// treeHealthyShown bounds how many Ready pods a tree lists under one owner:
-// a 100-replica deployment shows its failing pods and "95 more Ready".
-const treeHealthyShown = 3
+// treeSameShown is how many pods in one state a tree lists by name under
+// one owner before it counts them instead.
+const treeSameShown = 2
 
 func replicas(p *int32, def int32) int32 {
 	if p == nil {
@@ -186,7 +186,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 	if r.Verdict != VerdictNotReady {
 		demote(fs)
 	}
-	fs = groupPods(g, fs)
+	fs = quietStarts(groupPods(g, fs))
 	sortFindings(fs)
 	r.Findings = fs
 	r.Flapping = hasCode(fs, CodeFlapping)
@@ -222,22 +222,38 @@ func rsNode(g *graph.Graph, rs *appsv1.ReplicaSet) *Node {
 	return n
 }
 
-// podNodes lists the pods that are not Ready and summarises the rest.
+// podNodes lists an owner's pods for the tree: one line per pod, except
+// that more than treeSameShown pods in the same state are one line ("3
+// pods  Running"): the findings name the failing ones, and a tree of 100
+// identical lines hides the one that differs.
 func podNodes(pods []*corev1.Pod) []*Node {
-	var out []*Node
-	readyShown, readyHidden := 0, 0
-	for _, p := range pods {
-		if PodReady(p) {
-			if readyShown >= treeHealthyShown {
-				readyHidden++
-				continue
-			}
-			readyShown++
-		}
-		out = append(out, podNode(p))
+	type group struct {
+		status string
+		ready  bool
+		pods   []*corev1.Pod
 	}
-	if readyHidden > 0 {
-		out = append(out, &Node{Ref: Ref{Kind: KindPod, Name: fmt.Sprintf("(%d more)", readyHidden)}, Status: "Ready", Ready: true})
+	var groups []*group
+	index := map[string]*group{}
+	for _, p := range pods {
+		st, ready := PodStatusText(p), PodReady(p)
+		k := fmt.Sprint(st, ready)
+		g := index[k]
+		if g == nil {
+			g = &group{status: st, ready: ready}
+			index[k] = g
+			groups = append(groups, g)
+		}
+		g.pods = append(g.pods, p)
+	}
+	var out []*Node
+	for _, g := range groups {
+		if len(g.pods) <= treeSameShown {
+			for _, p := range g.pods {
+				out = append(out, podNode(p))
+			}
+			continue
+		}
+		out = append(out, &Node{Ref: Ref{Name: fmt.Sprintf("%d pods", len(g.pods))}, Status: g.status, Ready: g.ready})
 	}
 	return out
 }

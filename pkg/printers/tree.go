@@ -264,8 +264,12 @@ func sameRef(a, b explain.Ref) bool {
 	return strings.EqualFold(a.Kind, b.Kind) && a.Namespace == b.Namespace && a.Name == b.Name
 }
 
+// maxNext bounds the next steps a tree shows: the first few, from the most
+// severe finding down, are what a person types; -o json has them all.
+const maxNext = 3
+
 // nextCommands gathers the findings' next steps, most severe finding
-// first, each command once.
+// first, each command once, at most maxNext.
 func nextCommands(r explain.Result) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -278,7 +282,7 @@ func nextCommands(r explain.Result) []string {
 			out = append(out, n)
 		}
 	}
-	return out
+	return out[:min(len(out), maxNext)]
 }
 
 // tree prints the object tree like kubectl tree: connectors on the left,

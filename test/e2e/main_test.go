@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,7 +89,77 @@ func run(m *testing.M) int {
 		return 1
 	}
 	fmt.Fprintf(os.Stderr, "e2e: running against the local control plane (kubeconfig %s)\n", kubeconfig)
-	return m.Run()
+	code := m.Run()
+	if code == 0 && !answersAreShort() {
+		return 1
+	}
+	return code
+}
+
+// The brevity promise of docs/output.md: the median answer a person reads
+// (the tree of one named target) is at most 12 non-blank lines. Every
+// answer a test waited for is read again as a person would, and counted.
+const maxMedianLines = 12
+
+var (
+	answersMu sync.Mutex
+	answers   []int
+)
+
+// measureAnswer reruns a waited-for `kubectl why TARGET ...` in the form a
+// person reads (the tree, no -o) and records its length.
+func measureAnswer(t *testing.T, args []string) {
+	t.Helper()
+	var plain []string
+	named := false
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-o" || a == "--output":
+			i++
+		case strings.HasPrefix(a, "-o") || strings.HasPrefix(a, "--output="):
+		case a == "--failing" || a == "-A" || a == "--all-namespaces" || a == "-l" || a == "--selector":
+			return // a table, not one answer
+		default:
+			plain = append(plain, a)
+			named = named || strings.Contains(a, "/")
+		}
+	}
+	if !named {
+		return
+	}
+	r := why(t, plain...)
+	if r.Code == 1 || strings.HasPrefix(r.Stdout, "OBJECT ") || strings.HasPrefix(r.Stdout, "NAMESPACE ") {
+		return
+	}
+	n := 0
+	for _, l := range strings.Split(r.Stdout, "\n") {
+		if strings.TrimSpace(l) != "" {
+			n++
+		}
+	}
+	answersMu.Lock()
+	answers = append(answers, n)
+	answersMu.Unlock()
+}
+
+// answersAreShort prints the measured lengths and holds the median.
+func answersAreShort() bool {
+	answersMu.Lock()
+	defer answersMu.Unlock()
+	if len(answers) == 0 {
+		return true // a -run that waited for nothing
+	}
+	slices.Sort(answers)
+	median := answers[len(answers)/2]
+	if len(answers)%2 == 0 {
+		median = (answers[len(answers)/2-1] + answers[len(answers)/2]) / 2
+	}
+	fmt.Fprintf(os.Stderr, "e2e: answers as printed: median %d non-blank lines over %d (min %d, max %d)\n", median, len(answers), answers[0], answers[len(answers)-1])
+	if median > maxMedianLines {
+		fmt.Fprintf(os.Stderr, "e2e: FAIL: the median answer is longer than %d lines\n", maxMedianLines)
+		return false
+	}
+	return true
 }
 
 // result is one run of kubectl why.
@@ -222,6 +294,7 @@ func waitWhy(t *testing.T, timeout time.Duration, what string, match func(result
 	for {
 		last = why(t, args...)
 		if match(last) {
+			measureAnswer(t, args)
 			return last
 		}
 		if time.Now().After(deadline) {
