@@ -63,6 +63,13 @@ func (v *deployView) complete() bool {
 		st.ReadyReplicas >= v.desired && st.AvailableReplicas >= v.desired
 }
 
+// saysUnavailable: the controller's own Available condition is False, for
+// the spec it has observed.
+func (v *deployView) saysUnavailable() bool {
+	c := deployCondition(v.d, appsv1.DeploymentAvailable)
+	return v.observed() && c != nil && c.Status == corev1.ConditionFalse
+}
+
 // rolling: a rollout (or a scale) is under way: the new template is not on
 // every replica yet, old replicas are still being scaled down, or the
 // controller has not yet seen the spec.
@@ -149,7 +156,7 @@ func (v *deployView) verdict(fs []Finding) Verdict {
 		return VerdictNotReady
 	case v.complete():
 		return VerdictReady
-	case st.AvailableReplicas < v.desired && !v.withinBudget(fs):
+	case (st.AvailableReplicas < v.desired || v.saysUnavailable()) && !v.withinBudget(fs):
 		return VerdictNotReady
 	case hasSeverity(fs, SeverityError):
 		// Every replica serves, but the rollout's new pods fail.
@@ -185,6 +192,8 @@ func (v *deployView) summary(verdict Verdict, fs []Finding) string {
 		state = fmt.Sprintf("rollout%s is failing; %s of the previous revision still serve", rev, plural(old, "pod", "pods"))
 	case st.AvailableReplicas < v.desired:
 		state = unavailableState(v.desired-st.AvailableReplicas, v.desired)
+	case v.saysUnavailable():
+		state = "the deployment reports itself unavailable (Available=False)"
 	}
 	return stateAndCause(state, fs)
 }
@@ -203,6 +212,10 @@ func (v *deployView) oldServing() int {
 // into it: one finding, not two.
 func (v *deployView) unavailable(fs []Finding) []Finding {
 	f := v.unavailableFinding()
+	if st := v.d.Status; st.AvailableReplicas >= v.desired {
+		f.Cause = fmt.Sprintf("its Available condition is False while its counts say %d of %d available: the status is between two updates; ask again", st.AvailableReplicas, v.desired)
+		return append(fs, f)
+	}
 	out := fs[:0]
 	for _, g := range fs {
 		if g.Code == CodeRolloutProgressing {
@@ -393,12 +406,16 @@ func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.Repl
 	switch {
 	case st.ObservedGeneration < d.Generation:
 		f.Cause = fmt.Sprintf("the deployment controller has not yet seen generation %d (it last saw %d)", d.Generation, st.ObservedGeneration)
+	case st.UpdatedReplicas >= desired && st.Replicas > desired && len(g.ReplicaSetsOf(d.UID)) < 2:
+		f.Cause = fmt.Sprintf("scaling down: %s more than desired still to stop", plural(int(st.Replicas-desired), "pod", "pods"))
 	case st.UpdatedReplicas >= desired && st.Replicas > desired:
 		f.Cause = fmt.Sprintf("rollout%s nearly done: every pod updated, %s still to stop", revisionNote(newRS), plural(int(st.Replicas-desired), "old pod", "old pods"))
 	default:
 		f.Cause = fmt.Sprintf("rollout in progress%s: %d of %d pods updated, %d available", revisionNote(newRS), st.UpdatedReplicas, desired, st.AvailableReplicas)
 	}
-	if c := deployCondition(d, appsv1.DeploymentProgressing); c != nil && c.Status == corev1.ConditionTrue && d.Spec.ProgressDeadlineSeconds != nil {
+	// The deadline runs while a new ReplicaSet is progressing, not after it
+	// became available (NewReplicaSetAvailable).
+	if c := deployCondition(d, appsv1.DeploymentProgressing); c != nil && c.Status == corev1.ConditionTrue && c.Reason != "NewReplicaSetAvailable" && d.Spec.ProgressDeadlineSeconds != nil {
 		deadline := c.LastUpdateTime.Add(time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second)
 		if left := deadline.Sub(g.Snap.Now); left > 0 {
 			f.Cause += fmt.Sprintf("; %s left before the progress deadline", HumanDuration(left))

@@ -94,6 +94,9 @@ func TestWorkloads(t *testing.T) {
 		{fixture: "min-ready", verdict: VerdictNotReady, first: CodeMinReadySeconds, noErrors: true, inCause: []string{"minReadySeconds is 300s"}},
 		{fixture: "rs-forbidden", verdict: VerdictUnknown, first: CodeAccessForbidden, noErrors: true, inCause: []string{"replicasets could not be read"}},
 		{fixture: "sts-pvc-pending", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked, also: []Code{CodeSTSPVCPending}},
+		// The controller's own Available=False is the verdict, whatever the counts.
+		{fixture: "available-false", verdict: VerdictNotReady, first: CodeReplicasUnavailable, noErrors: true, inCause: []string{"Available condition is False"}},
+		{fixture: "scaling-down", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true, inCause: []string{"scaling down: 1 pod more than desired"}},
 		{fixture: "sts", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked,
 			facts:   map[string]string{"blockingPod": "db-0", "notCreated": "db-1,db-2"},
 			inCause: []string{"100 cpu"}},
