@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -31,20 +29,10 @@ func noKubeconfig(t *testing.T) {
 // cluster: a client would fail the test.
 func runFiles(t *testing.T, now time.Time, args ...string) (string, string, error) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := newCmdWhy(&Options{
-		configFlags: genericclioptions.NewConfigFlags(true),
-		IOStreams:   streams,
-		now:         func() time.Time { return now },
-		newClient: func() (kubernetes.Interface, string, error) {
-			t.Fatal("-f must not build a client")
-			return nil, "", nil
-		},
-	})
-	cmd.SilenceErrors = true
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), errOut.String(), err
+	return runAt(t, now, func() (kubernetes.Interface, string, error) {
+		t.Fatal("-f must not build a client")
+		return nil, "", nil
+	}, args...)
 }
 
 // copyAt copies file into a new directory with its modification time set

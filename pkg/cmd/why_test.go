@@ -29,12 +29,19 @@ var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // stern's cmd_test does with SetArgs and test streams.
 func run(t *testing.T, cs kubernetes.Interface, args ...string) (string, string, error) {
 	t.Helper()
+	return runAt(t, now, func() (kubernetes.Interface, string, error) { return cs, "https://fake", nil }, args...)
+}
+
+// runAt executes the command with the clock at at and newClient for the
+// API client.
+func runAt(t *testing.T, at time.Time, newClient func() (kubernetes.Interface, string, error), args ...string) (string, string, error) {
+	t.Helper()
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
 	cmd := newCmdWhy(&Options{
 		configFlags: genericclioptions.NewConfigFlags(true),
 		IOStreams:   streams,
-		now:         func() time.Time { return now },
-		newClient:   func() (kubernetes.Interface, string, error) { return cs, "https://fake", nil },
+		now:         func() time.Time { return at },
+		newClient:   newClient,
 	})
 	cmd.SilenceErrors = true
 	cmd.SetArgs(args)

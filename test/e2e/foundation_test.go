@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,25 +80,24 @@ func TestUnschedulableRealScheduler(t *testing.T) {
 func TestQuotaBlocksDeployment(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	apply(t, ns, `apiVersion: v1
-kind: ResourceQuota
-metadata:
-  name: pods-max
-spec:
-  hard:
-    pods: "1"
-`)
-	// Let the quota controller compute usage before the pods come.
-	waitFor(t, 30*time.Second, "quota status", func() bool {
-		out, _ := kubectlErr("", "get", "resourcequota", "pods-max", "-n", ns, "-o", "jsonpath={.status.hard.pods}")
-		return out == "1"
-	})
+	podsQuota(t, ns, 1)
 	apply(t, ns, deployment("many", "nginx:1.27", 3, nil, ""))
 	r := waitWhy(t, 90*time.Second, "QuotaExceeded from the real ReplicaSet controller",
 		func(r result) bool { return hasCode(t, r, explain.CodeQuotaExceeded) }, "deploy/many", "-n", ns, "-o", "json")
 	if !strings.Contains(evidence(t, r), "exceeded quota: pods-max") {
 		t.Errorf("want the controller's FailedCreate message verbatim:\n%s", r.Stdout)
 	}
+}
+
+// podsQuota puts a ResourceQuota pods-max of n pods in ns and waits for the
+// quota controller to compute it, so that the pods that follow are counted.
+func podsQuota(t *testing.T, ns string, n int) {
+	t.Helper()
+	apply(t, ns, fmt.Sprintf("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pods-max\nspec:\n  hard:\n    pods: \"%d\"\n", n))
+	waitFor(t, 30*time.Second, "quota status", func() bool {
+		out, _ := kubectlErr("", "get", "resourcequota", "pods-max", "-n", ns, "-o", "jsonpath={.status.hard.pods}")
+		return out == fmt.Sprint(n)
+	})
 }
 
 func TestBadInput(t *testing.T) {

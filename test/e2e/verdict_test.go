@@ -19,11 +19,7 @@ import (
 func TestQuotaRaisedSinceIsReady(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
-	apply(t, ns, "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pods-max\nspec:\n  hard:\n    pods: \"1\"\n")
-	waitFor(t, 30*time.Second, "quota status", func() bool {
-		out, _ := kubectlErr("", "get", "resourcequota", "pods-max", "-n", ns, "-o", "jsonpath={.status.hard.pods}")
-		return out == "1"
-	})
+	podsQuota(t, ns, 1)
 	apply(t, ns, deployment("grow", "nginx:1.27", 3, nil, ""))
 	waitCode(t, 90*time.Second, explain.CodeQuotaExceeded, "deploy/grow", ns)
 	kubectl(t, "", "patch", "resourcequota", "pods-max", "-n", ns, "--type=merge", "-p", `{"spec":{"hard":{"pods":"10"}}}`)
