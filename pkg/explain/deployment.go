@@ -20,6 +20,8 @@ type deployView struct {
 	rss     []*appsv1.ReplicaSet // newest revision first
 	newRS   *appsv1.ReplicaSet   // nil before the controller made one
 	pods    ownerPods
+	// newBroken counts the newest ReplicaSet's pods with an Error finding.
+	newBroken int
 	// deadline is Progressing=False ProgressDeadlineExceeded: the
 	// controller itself says the rollout failed.
 	deadline *appsv1.DeploymentCondition
@@ -38,8 +40,12 @@ func newDeployView(g *graph.Graph, d *appsv1.Deployment) *deployView {
 	if c := deployCondition(d, appsv1.DeploymentProgressing); c != nil && c.Status == corev1.ConditionFalse && c.Reason == "ProgressDeadlineExceeded" {
 		v.deadline = c
 	}
-	for _, rs := range v.rss {
-		v.pods.add(diagnose(g, g.PodsOf(rs.UID)))
+	for i, rs := range v.rss {
+		op := diagnose(g, g.PodsOf(rs.UID))
+		if i == 0 {
+			v.newBroken = op.broken
+		}
+		v.pods.add(op)
 	}
 	if v.newRS != nil {
 		v.created = rsFailedCreate(g, v.newRS)
@@ -301,11 +307,10 @@ func ruleDeployRolloutStuck(v *deployView) []Finding {
 	if v.newRS == nil || len(v.rss) < 2 || v.oldServing() == 0 {
 		return nil
 	}
-	broken := diagnose(v.g, v.g.PodsOf(v.newRS.UID)).broken
-	if broken == 0 {
+	if v.newBroken == 0 {
 		return nil
 	}
-	return []Finding{rolloutStuck(v.d, v.newRS, v.rss[1:], broken, v.oldServing())}
+	return []Finding{rolloutStuck(v.d, v.newRS, v.rss[1:], v.newBroken, v.oldServing())}
 }
 
 // ruleDeployPaused: paused with the rollout not finished. Paused after it
