@@ -21,14 +21,21 @@ func (o *Options) runWait(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	last := ""
+	var prev *explain.Report
+	var prevNow time.Time
 	for {
 		rep, now, err := o.evaluate(ctx)
+		if err != nil && ctx.Err() != nil && prev != nil {
+			// The timeout fell during a re-read: the last answer stands.
+			rep, now, err = *prev, prevNow, nil
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("--timeout %s passed before the targets could be read: %w", o.Timeout, err)
 			}
 			return err
 		}
+		prev, prevNow = &rep, now
 		if len(rep.Items) > 0 && rep.AllReady() {
 			if err := o.print(rep, now); err != nil {
 				return err
@@ -46,19 +53,27 @@ func (o *Options) runWait(ctx context.Context) error {
 			fmt.Fprintf(o.ErrOut, "waiting: %s\n", s)
 			last = s
 		}
+		if ctx.Err() != nil {
+			return o.timedOut(rep, now)
+		}
 		select {
 		case <-ctx.Done():
-			fmt.Fprintf(o.ErrOut, "timed out after %s, not Ready:\n", o.Timeout)
-			if err := o.print(rep, now); err != nil {
-				return err
-			}
-			if err := exitFor(rep); err != nil {
-				return err
-			}
-			return &ExitCodeError{Code: ExitNotReady} // no target found in time
+			return o.timedOut(rep, now)
 		case <-time.After(waitInterval):
 		}
 	}
+}
+
+// timedOut prints the last answer and exits with its verdict's code.
+func (o *Options) timedOut(rep explain.Report, now time.Time) error {
+	fmt.Fprintf(o.ErrOut, "timed out after %s, not Ready:\n", o.Timeout)
+	if err := o.print(rep, now); err != nil {
+		return err
+	}
+	if err := exitFor(rep); err != nil {
+		return err
+	}
+	return &ExitCodeError{Code: ExitNotReady} // no target found in time
 }
 
 // permanentCause returns the first Error finding whose code cannot heal by

@@ -213,3 +213,26 @@ func TestFriendlyTransportErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitTimeoutDuringARead: when --timeout passes while a re-read is in
+// flight, the last answer stands (printed, with its exit code), rather than
+// an error that the targets could not be read.
+func TestWaitTimeoutDuringARead(t *testing.T) {
+	defer func(d time.Duration) { waitInterval = d }(waitInterval)
+	waitInterval = 10 * time.Millisecond
+	cs := fake.NewClientset(pod("web", false, "ImagePullBackOff"))
+	reads := 0
+	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		reads++
+		if reads == 1 {
+			return false, nil, nil // the fake's own answer
+		}
+		time.Sleep(400 * time.Millisecond)
+		return true, nil, fmt.Errorf("list pods: %w", context.DeadlineExceeded)
+	})
+	out, errOut, err := runAt(t, now, func() (kubernetes.Interface, string, error) { return cs, "https://fake", nil },
+		"pod/web", "--wait", "--timeout", "200ms")
+	if exitCode(err) != ExitNotReady || !strings.Contains(out, "ImagePullBackOff") || !strings.Contains(errOut, "timed out after 200ms") {
+		t.Fatalf("want the last answer, exit 2: exit %d (%v)\n%s\n%s", exitCode(err), err, out, errOut)
+	}
+}

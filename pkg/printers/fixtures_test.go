@@ -40,7 +40,7 @@ func notReadyDeployment() explain.Result {
 		Target:  ref(explain.KindDeployment, "shop", "web"),
 		Verdict: explain.VerdictNotReady,
 		Ready:   "1/3",
-		Summary: notFoundWhy,
+		Summary: "rollout to revision 4 failed (no progress within 600s); 1 pod of the previous revision still serves: 2 pods: " + notFoundWhy,
 		Findings: []explain.Finding{
 			{
 				Code:      explain.CodeImageNotFound,
@@ -59,7 +59,7 @@ func notReadyDeployment() explain.Result {
 			},
 			{
 				Code:     explain.CodeProgressDeadline,
-				Severity: explain.SeverityWarning,
+				Severity: explain.SeverityError,
 				Object:   ref(explain.KindDeployment, "shop", "web"),
 				Cause:    "the rollout to revision 4 passed its progress deadline (600s); revision 3 still serves 1 pod",
 				Evidence: []explain.Evidence{

@@ -170,8 +170,8 @@ func TestDetailTruncation(t *testing.T) {
 		wide bool
 		want string
 	}{
-		{"normal cuts at 80 runes", false, truncate(notFoundWhy, detailWidth)},
-		{"wide keeps it whole", true, notFoundWhy},
+		{"normal cuts at 80 runes", false, truncate(r.Summary, detailWidth)},
+		{"wide keeps it whole", true, r.Summary},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
