@@ -1,0 +1,126 @@
+package graph
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func controlledBy(kind, name string, uid types.UID) []metav1.OwnerReference {
+	yes := true
+	return []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: kind, Name: name, UID: uid, Controller: &yes}}
+}
+
+func rs(name string, uid types.UID, revision string, created time.Time, owner types.UID) appsv1.ReplicaSet {
+	r := appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name, UID: uid,
+		CreationTimestamp: metav1.NewTime(created), OwnerReferences: controlledBy("Deployment", "web", owner)}}
+	if revision != "" {
+		r.Annotations = map[string]string{"deployment.kubernetes.io/revision": revision}
+	}
+	return r
+}
+
+func pod(name string, uid types.UID, owners []metav1.OwnerReference) corev1.Pod {
+	return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name, UID: uid, OwnerReferences: owners}}
+}
+
+// TestOwnerIndex: pods and replicasets are found under their controller
+// only (an owner reference without controller=true is not a controller),
+// pods by name, replicasets newest revision first.
+func TestOwnerIndex(t *testing.T) {
+	notController := []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web-1", UID: "rs-1"}}
+	s := &Snapshot{
+		Deployments: []appsv1.Deployment{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web", UID: "d"}}},
+		ReplicaSets: []appsv1.ReplicaSet{
+			rs("web-9", "rs-9", "9", t0, "d"),
+			rs("web-10", "rs-10", "10", t0.Add(-time.Hour), "d"), // 10 > 9, whatever the names or times say
+			rs("web-x", "rs-x", "", t0.Add(time.Hour), "d"),      // no revision: oldest
+			rs("other", "rs-o", "11", t0, "someone-else"),
+		},
+		Pods: []corev1.Pod{
+			pod("web-10-b", "p2", controlledBy("ReplicaSet", "web-10", "rs-10")),
+			pod("web-10-a", "p1", controlledBy("ReplicaSet", "web-10", "rs-10")),
+			pod("adopted-not", "p3", notController),
+			pod("orphan", "p4", nil),
+		},
+	}
+	g := New(s)
+	var names []string
+	for _, r := range g.ReplicaSetsOf("d") {
+		names = append(names, r.Name)
+	}
+	if got := strings.Join(names, " "); got != "web-10 web-9 web-x" {
+		t.Errorf("ReplicaSetsOf = %s, want newest revision first: web-10 web-9 web-x", got)
+	}
+	names = nil
+	for _, p := range g.PodsOf("rs-10") {
+		names = append(names, p.Name)
+	}
+	if got := strings.Join(names, " "); got != "web-10-a web-10-b" {
+		t.Errorf("PodsOf = %s, want the controlled pods by name", got)
+	}
+	if len(g.PodsOf("rs-1")) != 0 {
+		t.Error("an owner reference without controller=true is not a controller")
+	}
+	if !g.WalkedFromController(&s.Pods[0]) || g.WalkedFromController(&s.Pods[3]) {
+		t.Error("a pod of a saved ReplicaSet is walked from it; an orphan is not")
+	}
+	if g.Pod("p4") == nil || g.ReplicaSet("rs-9") == nil || g.Deployment("d") == nil || g.Pod("nope") != nil {
+		t.Error("lookups by UID")
+	}
+}
+
+// TestEventsFor: events are found by UID, and by kind/namespace/name when
+// they carry no UID, never those of an older object of the same name;
+// routine events are not indexed; the newest comes last.
+func TestEventsFor(t *testing.T) {
+	ev := func(name, reason string, uid types.UID, last time.Time) corev1.Event {
+		return corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name}, Reason: reason,
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "shop", Name: "web-a", UID: uid},
+			LastTimestamp:  metav1.NewTime(last)}
+	}
+	s := &Snapshot{Events: []corev1.Event{
+		ev("later", "BackOff", "p1", t0.Add(2*time.Minute)),
+		ev("earlier", "Failed", "p1", t0),
+		ev("no-uid", "FailedMount", "", t0.Add(time.Minute)),
+		ev("old-pod", "Failed", "p0", t0),            // the pod of the same name before it
+		ev("routine", "Scheduled", "p1", t0),         // not a cause
+		ev("series", "Unhealthy", "p1", time.Time{}), // series time only
+	}}
+	s.Events[5].Series = &corev1.EventSeries{Count: 7, LastObservedTime: metav1.NewMicroTime(t0.Add(3 * time.Minute))}
+	g := New(s)
+	var names []string
+	for _, e := range g.EventsFor("Pod", "shop", "web-a", "p1") {
+		names = append(names, e.Name)
+	}
+	if got := strings.Join(names, " "); got != "earlier no-uid later series" {
+		t.Errorf("EventsFor = %s, want earlier no-uid later series", got)
+	}
+	if n := EventCount(&s.Events[5]); n != 7 {
+		t.Errorf("EventCount of a series = %d, want 7", n)
+	}
+	if n := EventCount(&s.Events[2]); n != 1 {
+		t.Errorf("EventCount with no count = %d, want 1", n)
+	}
+}
+
+func TestHasAndGap(t *testing.T) {
+	s := &Snapshot{}
+	s.MarkCollected(ResPods)
+	s.MarkCollected(ResEvents)
+	s.AddGap(ResEvents, "forbidden")
+	g := New(s)
+	if !g.Has(ResPods) || g.Has(ResEvents) || g.Has(ResNodes) {
+		t.Errorf("Has: pods collected, events refused, nodes not asked")
+	}
+	if g.Gap(ResEvents) != "forbidden" {
+		t.Errorf("Gap = %q", g.Gap(ResEvents))
+	}
+}
