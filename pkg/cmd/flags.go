@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"flag"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ func quietKlog() {
 // for shells and for kubectl_complete-why.
 func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	if len(args) == 0 && !strings.Contains(toComplete, "/") {
-		return []string{"pod", "deployment", "replicaset", "statefulset", "po", "deploy", "rs", "sts"}, cobra.ShellCompDirectiveNoFileComp
+		return completionKinds, cobra.ShellCompDirectiveNoFileComp
 	}
 	kindArg, prefix := "", ""
 	if typ, name, ok := strings.Cut(toComplete, "/"); ok {
@@ -47,8 +48,10 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 	} else if len(args) > 0 && !strings.Contains(args[0], "/") {
 		kindArg = args[0]
 	}
-	kind, err := collect.ResolveKind(kindArg)
-	if err != nil {
+	// The same resolution as the command's: "deployments.apps web" and
+	// "deploy,job we<TAB>" complete names of every kind they name.
+	targets, err := o.resolver().ParseArgs([]string{kindArg})
+	if err != nil || len(targets) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	cfg, err := o.configFlags.ToRESTConfig()
@@ -61,15 +64,21 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	ns, _, _ := o.configFlags.ToRawKubeConfigLoader().Namespace()
-	names, err := collect.Names(context.Background(), cs, kind, ns, metav1.ListOptions{Limit: 500})
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
 	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, toComplete) {
-			out = append(out, prefix+n)
+	for _, t := range targets {
+		names, err := collect.Names(context.Background(), cs, t.Kind, ns, metav1.ListOptions{Limit: 500})
+		if err != nil {
+			continue
+		}
+		for _, n := range names {
+			if strings.HasPrefix(n, toComplete) && !slices.Contains(out, prefix+n) {
+				out = append(out, prefix+n)
+			}
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
+
+// completionKinds are the TYPE words offered first: the kinds, their short
+// names, and "all".
+var completionKinds = []string{"all", "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "po", "deploy", "rs", "sts", "ds", "cj"}

@@ -135,7 +135,7 @@ func TestBadInputOneLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"svc/x"}, `resource type "svc" (services) is not supported yet: kubectl why explains pod`},
+		{[]string{"svc/x"}, `resource type "svc" (services) is not supported: kubectl why explains pod`},
 		{[]string{"deploy/x", "-o", "toml"}, `--output "toml"`},
 		{[]string{"deploy/x", "--color", "pink"}, `--color "pink"`},
 		{[]string{}, "name what to explain"},

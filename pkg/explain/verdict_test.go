@@ -38,7 +38,13 @@ func checkAgrees(t testing.TB, what string, r Result) {
 	if r.Flapping && !hasCode(r.Findings, CodeFlapping) {
 		t.Errorf("%s: flapping without a Flapping finding", what)
 	}
-	if r.Verdict == VerdictReady && r.Target.Kind != KindPod {
+	if r.Target.Kind == KindJob && r.Verdict == VerdictReady && !r.Completed {
+		t.Errorf("%s: a Job is Ready only when it completed", what)
+	}
+	// A replica count says Ready: every desired replica ready. A Job's
+	// count is what succeeded (SuccessCriteriaMet may end it early), and
+	// a CronJob's is its newest run's, which says nothing of its verdict.
+	if r.Verdict == VerdictReady && r.Target.Kind != KindPod && r.Target.Kind != KindCronJob && !r.Completed {
 		var ready, desired int
 		if _, err := fmt.Sscanf(r.Ready, "%d/%d", &ready, &desired); err != nil || ready < desired {
 			t.Errorf("%s: Ready with %q ready: the word and the count disagree", what, r.Ready)
