@@ -15,6 +15,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -330,5 +331,30 @@ func TestCollectTrimsEachPage(t *testing.T) {
 	}
 	if len(snap.Nodes) != 1 || snap.Nodes[0].Status.Images != nil {
 		t.Fatalf("nodes = %+v, want n1 without its images", snap.Nodes)
+	}
+}
+
+// The cluster's mapper is asked only about a TYPE the built-in mapping does
+// not know: a custom resource is "not supported", a typo "doesn't have".
+func TestResolverAsksServerOnlyForUnknown(t *testing.T) {
+	calls := 0
+	crd := meta.NewDefaultRESTMapper(nil)
+	crd.Add(schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Rollout"}, meta.RESTScopeNamespace)
+	r := Resolver{Server: func() (meta.RESTMapper, error) { calls++; return crd, nil }}
+	for _, typ := range []string{"deploy", "deployments.apps", "deployment.v1.apps", "ds", "cj", "jobs.batch", "svc"} {
+		_, _ = r.Kind(typ)
+	}
+	if calls != 0 {
+		t.Fatalf("built-in TYPEs asked the server %d times", calls)
+	}
+	if _, err := r.Kind("rollouts"); err == nil || !strings.Contains(err.Error(), `(rollouts.argoproj.io) is not supported`) {
+		t.Errorf("custom resource: err = %v", err)
+	}
+	if _, err := r.Kind("deploymnt"); err == nil || !strings.Contains(err.Error(), `the server doesn't have a resource type "deploymnt"`) || !strings.Contains(err.Error(), `did you mean "deployment"`) {
+		t.Errorf("typo: err = %v", err)
+	}
+	down := Resolver{Server: func() (meta.RESTMapper, error) { return nil, errors.New("connection refused") }}
+	if _, err := down.Kind("deploymnt"); err == nil || !strings.Contains(err.Error(), `unknown resource type "deploymnt"`) {
+		t.Errorf("server down: err = %v", err)
 	}
 }

@@ -180,22 +180,26 @@ func (r Resolver) Kind(arg string) (string, error) {
 		}
 		return "", notSupported(s, gvk)
 	}
-	if r.Server != nil {
-		mapper, merr := r.Server()
-		if merr != nil {
-			return "", fmt.Errorf("resolve resource type %q: %w", s, merr)
-		}
-		if gvk, serr := kindFor(mapper, s, false); serr == nil {
-			if explained(gvk) {
-				return gvk.Kind, nil
-			}
-			return "", notSupported(s, gvk)
-		} else if !meta.IsNoMatchError(serr) && !isNotFoundMatch(serr) {
-			return "", fmt.Errorf("resolve resource type %q: %w", s, serr)
-		}
-		return "", fmt.Errorf("the server doesn't have a resource type %q: kubectl why explains %s", s, AcceptedKinds)
-	}
 	msg := fmt.Sprintf("unknown resource type %q: kubectl why explains %s", s, AcceptedKinds)
+	if r.Server != nil {
+		// A server that cannot be asked (unreachable, discovery refused)
+		// leaves the built-in answer: the TYPE is not one kubectl why
+		// explains either way.
+		if mapper, merr := r.Server(); merr == nil {
+			gvk, serr := kindFor(mapper, s, false)
+			switch {
+			case serr == nil && explained(gvk):
+				return gvk.Kind, nil
+			case serr == nil:
+				if m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err == nil {
+					return "", fmt.Errorf("resource type %q (%s) is not supported: kubectl why explains %s", s, m.Resource.GroupResource(), AcceptedKinds)
+				}
+				return "", notSupported(s, gvk)
+			case meta.IsNoMatchError(serr) || isNotFoundMatch(serr):
+				msg = fmt.Sprintf("the server doesn't have a resource type %q: kubectl why explains %s", s, AcceptedKinds)
+			}
+		}
+	}
 	if near := nearestKind(strings.ToLower(s)); near != "" {
 		msg += fmt.Sprintf("; did you mean %q?", near)
 	}
