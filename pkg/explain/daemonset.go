@@ -392,18 +392,27 @@ func ruleDSOnDelete(v *dsView) []Finding {
 	}}
 }
 
-// ruleDSProgressing: a rollout under way that nothing blocks.
+// ruleDSProgressing: a rollout under way that nothing blocks, or a
+// controller that has not caught up with its counts.
 func ruleDSProgressing(v *dsView) []Finding {
-	if v.complete() || v.onDelete() || !v.rolling() || v.pods.broken > 0 || hasSeverity(v.created, SeverityError) {
+	st, d := v.st, v.st.DesiredNumberScheduled
+	if v.complete() || v.pods.broken > 0 || hasSeverity(v.created, SeverityError) {
 		return nil
 	}
-	st := v.st
+	if v.onDelete() && v.observed() && st.UpdatedNumberScheduled < d {
+		return nil // OnDeleteUpdatePending says it
+	}
 	f := Finding{Code: CodeRolloutProgressing, Severity: SeverityInfo, Object: v.ref,
 		Next: []string{"kubectl rollout status daemonset/" + v.ds.Name + nsFlag(v.ds.Namespace)}}
-	if !v.observed() {
+	switch {
+	case !v.observed():
 		f.Cause = fmt.Sprintf("the daemonset controller has not yet seen generation %d (it last saw %d)", v.ds.Generation, st.ObservedGeneration)
-	} else {
-		f.Cause = fmt.Sprintf("rollout in progress: %d of %d nodes' pods updated, %d available (maxUnavailable %d)", st.UpdatedNumberScheduled, st.DesiredNumberScheduled, st.NumberAvailable, v.maxUnavailable())
+	case st.UpdatedNumberScheduled < d:
+		f.Cause = fmt.Sprintf("rollout in progress: %d of %d nodes' pods updated, %d available (maxUnavailable %d)", st.UpdatedNumberScheduled, d, st.NumberAvailable, v.maxUnavailable())
+	case st.CurrentNumberScheduled > d:
+		f.Cause = fmt.Sprintf("rollout nearly done: every node's pod updated, %s still to stop", plural(int(st.CurrentNumberScheduled-d), "surplus pod", "surplus pods"))
+	default:
+		f.Cause = fmt.Sprintf("the daemonset controller has not caught up: %d of %d nodes have its pod, %d ready, %d available", st.CurrentNumberScheduled, d, st.NumberReady, st.NumberAvailable)
 	}
 	return []Finding{f}
 }
