@@ -33,7 +33,7 @@ import (
 const (
 	ExitReady       = 0 // every target is Ready (a Succeeded pod reads Completed)
 	ExitError       = 1 // bad input, unreachable cluster, or another error
-	ExitNotReady    = 2 // some target is not Ready: replicas missing or unavailable, a failed rollout or pod
+	ExitNotReady    = 2 // some target is not Ready: replicas missing or unavailable, a failed rollout, Job, CronJob run or pod
 	ExitUnknown     = 3 // some target could not be judged (RBAC): never reported as Ready
 	ExitProgressing = 4 // every desired replica serves, but a rollout is not finished
 )
@@ -65,7 +65,8 @@ Exit status (the worst verdict of all targets):
      run or pod that failed
   3  Unknown: something could not be read (RBAC), so it is never called Ready
   4  Progressing: every desired replica serves and nothing is broken, but a
-     rollout is under way, paused mid-way or held by a partition`
+     rollout is under way, paused mid-way or held by a partition; a Job is
+     running or suspended`
 
 var whyExample = `  # Why is this deployment not Ready? (a tree, the cause first)
   kubectl why deploy/my-app
