@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"flag"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 )
 
@@ -82,3 +84,41 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 // completionKinds are the TYPE words offered first: the kinds, their short
 // names, and "all".
 var completionKinds = []string{"all", "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "po", "deploy", "rs", "sts", "ds", "cj"}
+
+// registerFlagCompletion completes -n with the cluster's namespaces and
+// --context and --cluster with the kubeconfig's, as kubectl does.
+func (o *Options) registerFlagCompletion(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := o.configFlags.ToRESTConfig()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		cfg.Timeout = 5 * time.Second
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		l, err := cs.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{Limit: 500})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, n := range l.Items {
+			out = append(out, n.Name)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	fromConfig := func(pick func(*clientcmdapi.Config) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			raw, err := o.configFlags.ToRawKubeConfigLoader().RawConfig()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			out := pick(&raw)
+			slices.Sort(out)
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	_ = cmd.RegisterFlagCompletionFunc("context", fromConfig(func(c *clientcmdapi.Config) []string { return slices.Collect(maps.Keys(c.Contexts)) }))
+	_ = cmd.RegisterFlagCompletionFunc("cluster", fromConfig(func(c *clientcmdapi.Config) []string { return slices.Collect(maps.Keys(c.Clusters)) }))
+}

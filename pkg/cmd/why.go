@@ -183,6 +183,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 	f.BoolVar(&o.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
 	addKlogFlags(cmd)
 	cmd.ValidArgsFunction = o.completeArgs
+	o.registerFlagCompletion(cmd)
 
 	cmd.AddCommand(newCmdVersion(streams))
 	return cmd

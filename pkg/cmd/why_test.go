@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +206,37 @@ func TestFriendlyTransportErrors(t *testing.T) {
 				t.Errorf("friendly() =\n%s\nwant\n%s", got, want)
 			}
 		})
+	}
+}
+
+// Completion of --context reads the kubeconfig, and of a TYPE resolves it
+// as the command does (deployments.apps completes deployments' names).
+func TestCompletion(t *testing.T) {
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}]
+contexts: [{name: prod, context: {cluster: c1}}, {name: dev, context: {cluster: c1}}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	complete := func(args ...string) string {
+		streams, _, out, _ := genericiooptions.NewTestIOStreams()
+		cmd := newCmdWhy(&Options{configFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams, now: func() time.Time { return now }})
+		cmd.SetOut(out) // cobra writes completions to the command's out
+		cmd.SetArgs(append([]string{"__complete"}, args...))
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("__complete %v: %v", args, err)
+		}
+		return out.String()
+	}
+	if out := complete("--kubeconfig", kc, "--context", ""); !strings.HasPrefix(out, "dev\nprod\n") {
+		t.Fatalf("--context completion = %q", out)
+	}
+	out := complete("")
+	for _, k := range []string{"all", "ds", "cj", "job"} {
+		if !strings.Contains(out, k+"\n") {
+			t.Errorf("TYPE completion lacks %s: %q", k, out)
+		}
 	}
 }
