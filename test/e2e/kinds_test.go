@@ -176,7 +176,9 @@ spec:
           containers: [{name: task, image: registry.example/task:v1}]
 `)
 	apply(t, ns, daemonset("x", "registry.example/agent:v1", ""))
-	waitWhy(t, 120*time.Second, "everything Ready", func(r result) bool { return r.Code == 0 && strings.Count(r.Stdout, "Ready")+strings.Count(r.Stdout, "Completed") >= 5 },
+	waitWhy(t, 120*time.Second, "everything Ready", func(r result) bool {
+		return r.Code == 0 && strings.Count(r.Stdout, "Ready")+strings.Count(r.Stdout, "Completed") >= 5
+	},
 		"all", "-n", ns)
 
 	dump := filepath.Join(t.TempDir(), "state.yaml")
