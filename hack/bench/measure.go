@@ -110,6 +110,8 @@ func Cases(e Env, chunks []int, extra bool) []Case {
 		kubectl("get-json", "get", "pods", "-A", "-o", "json"),
 		why("pod-failing", "pod", "-A", "--failing"),
 		why("deploy-failing", "deploy", "-A", "--failing"),
+		// Issue 13's target: everything that is broken, within 1.5x of pods alone.
+		why("all-failing", "all", "-A", "--failing"),
 		why("one-big", "deploy/"+OneName, "-n", BigNS),
 		kubectl("describe-big", "describe", "deploy/"+OneName, "-n", BigNS),
 		why("one-solo", "deploy/"+OneName, "-n", SoloNS),

@@ -79,6 +79,10 @@ func Markdown(m *Measurement) string {
 		r := float64(pf.MedianWall) / float64(rawp.MedianWall)
 		w("- `why pod -A --failing` / raw protobuf list: %s / %s = %.1f× (target ≤ 3×): %s\n", ms(pf.MedianWall), ms(rawp.MedianWall), r, met(r <= 3))
 	}
+	if all, pf := m.find("all-failing"), m.find("pod-failing"); all != nil && pf != nil {
+		r := float64(all.MedianWall) / float64(pf.MedianWall)
+		w("- `why all -A --failing` / `why pod -A --failing`: %s / %s = %.2f× (target ≤ 1.5×): %s\n", ms(all.MedianWall), ms(pf.MedianWall), r, met(r <= 1.5))
+	}
 	if pf, get := m.find("pod-failing"), m.find("get-json"); pf != nil && get != nil {
 		w("- peak RSS `why pod -A --failing` %s vs `kubectl get pods -A -o json` %s: %s\n", mib(pf.MedianRSSKB), mib(get.MedianRSSKB), met(pf.MedianRSSKB < get.MedianRSSKB))
 	}

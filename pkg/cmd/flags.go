@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"flag"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
 )
 
@@ -38,7 +41,7 @@ func quietKlog() {
 // for shells and for kubectl_complete-why.
 func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	if len(args) == 0 && !strings.Contains(toComplete, "/") {
-		return []string{"pod", "deployment", "replicaset", "statefulset", "po", "deploy", "rs", "sts"}, cobra.ShellCompDirectiveNoFileComp
+		return completionKinds, cobra.ShellCompDirectiveNoFileComp
 	}
 	kindArg, prefix := "", ""
 	if typ, name, ok := strings.Cut(toComplete, "/"); ok {
@@ -47,8 +50,10 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 	} else if len(args) > 0 && !strings.Contains(args[0], "/") {
 		kindArg = args[0]
 	}
-	kind, err := collect.ResolveKind(kindArg)
-	if err != nil {
+	// The same resolution as the command's: "deployments.apps web" and
+	// "deploy,job we<TAB>" complete names of every kind they name.
+	targets, err := o.resolver().ParseArgs([]string{kindArg})
+	if err != nil || len(targets) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	cfg, err := o.configFlags.ToRESTConfig()
@@ -61,15 +66,59 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	ns, _, _ := o.configFlags.ToRawKubeConfigLoader().Namespace()
-	names, err := collect.Names(context.Background(), cs, kind, ns, metav1.ListOptions{Limit: 500})
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
 	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, toComplete) {
-			out = append(out, prefix+n)
+	for _, t := range targets {
+		names, err := collect.Names(context.Background(), cs, t.Kind, ns, metav1.ListOptions{Limit: 500})
+		if err != nil {
+			continue
+		}
+		for _, n := range names {
+			if strings.HasPrefix(n, toComplete) && !slices.Contains(out, prefix+n) {
+				out = append(out, prefix+n)
+			}
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completionKinds are the TYPE words offered first: the kinds, their short
+// names, and "all".
+var completionKinds = []string{"all", "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "po", "deploy", "rs", "sts", "ds", "cj"}
+
+// registerFlagCompletion completes -n with the cluster's namespaces and
+// --context and --cluster with the kubeconfig's, as kubectl does.
+func (o *Options) registerFlagCompletion(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := o.configFlags.ToRESTConfig()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		cfg.Timeout = 5 * time.Second
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		l, err := cs.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{Limit: 500})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, n := range l.Items {
+			out = append(out, n.Name)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	fromConfig := func(pick func(*clientcmdapi.Config) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			raw, err := o.configFlags.ToRawKubeConfigLoader().RawConfig()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			out := pick(&raw)
+			slices.Sort(out)
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	_ = cmd.RegisterFlagCompletionFunc("context", fromConfig(func(c *clientcmdapi.Config) []string { return slices.Collect(maps.Keys(c.Contexts)) }))
+	_ = cmd.RegisterFlagCompletionFunc("cluster", fromConfig(func(c *clientcmdapi.Config) []string { return slices.Collect(maps.Keys(c.Clusters)) }))
 }

@@ -14,7 +14,10 @@ rules:
   resources: ["pods", "events", "persistentvolumeclaims"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["apps"]
-  resources: ["deployments", "replicasets", "statefulsets"]
+  resources: ["deployments", "replicasets", "statefulsets", "daemonsets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["batch"]
+  resources: ["jobs", "cronjobs"]
   verbs: ["get", "list", "watch"]
 # Node conditions, taints and allocatable (cluster-scoped: needs a
 # ClusterRoleBinding; without it, node causes are reported as not checked).

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ import (
 const (
 	ExitReady       = 0 // every target is Ready (a Succeeded pod reads Completed)
 	ExitError       = 1 // bad input, unreachable cluster, or another error
-	ExitNotReady    = 2 // some target is not Ready: replicas missing or unavailable, a failed rollout or pod
+	ExitNotReady    = 2 // some target is not Ready: replicas missing or unavailable, a failed rollout, Job, CronJob run or pod
 	ExitUnknown     = 3 // some target could not be judged (RBAC): never reported as Ready
 	ExitProgressing = 4 // every desired replica serves, but a rollout is not finished
 )
@@ -42,11 +43,14 @@ type ExitCodeError struct{ Code int }
 
 func (e *ExitCodeError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
 
-var whyLong = `Explain why a pod, deployment, replicaset or statefulset is not Ready.
+var whyLong = `Explain why a workload or pod is not Ready: a deployment, replicaset,
+statefulset, daemonset, job, cronjob or pod.
 
-kubectl why walks from the object down to its ReplicaSets or ordinals, its pods,
-their containers, events and nodes, and says what blocks readiness: the cause
-first, the evidence verbatim, and the next command to run.
+kubectl why walks from the object down to its ReplicaSets, ordinals, nodes or
+Jobs, its pods, their containers, events and nodes, and says what blocks
+readiness: the cause first, the evidence verbatim, and the next command to run.
+TYPE is resolved as kubectl resolves it (deploy, deployments.apps,
+deployment.v1.apps, deploy,job); "all" means every kind kubectl why explains.
 
 Kinds: ` + collect.AcceptedKinds + `.
 
@@ -57,16 +61,25 @@ Exit status (the worst verdict of all targets):
   0  Ready: every target is Ready (a Succeeded pod reads Completed); a Ready
      target that restarts or left failed pods behind is Ready with a warning
   1  error (bad input, cluster unreachable, object not found)
-  2  NotReady: replicas missing or unavailable, or a rollout or pod that failed
+  2  NotReady: replicas missing or unavailable, or a rollout, Job, CronJob
+     run or pod that failed
   3  Unknown: something could not be read (RBAC), so it is never called Ready
   4  Progressing: every desired replica serves and nothing is broken, but a
-     rollout is under way, paused mid-way or held by a partition`
+     rollout is under way, paused mid-way or held by a partition; a Job is
+     running or suspended`
 
 var whyExample = `  # Why is this deployment not Ready? (a tree, the cause first)
   kubectl why deploy/my-app
 
-  # Every pod in the cluster that is not Ready, as a table
+  # Everything in the cluster that is broken, as a table
+  kubectl why all -A --failing
+
+  # Every pod in the cluster that is not Ready
   kubectl why pod -A --failing
+
+  # A daemonset, a job, the last run of a cronjob
+  kubectl why ds/node-agent -n kube-system
+  kubectl why job/migrate cj/backup -n shop
 
   # A statefulset, for scripts: JSON, and the exit code says Ready or not
   kubectl why sts/db -o json
@@ -170,6 +183,7 @@ func newCmdWhy(o *Options) *cobra.Command {
 	f.BoolVar(&o.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
 	addKlogFlags(cmd)
 	cmd.ValidArgsFunction = o.completeArgs
+	o.registerFlagCompletion(cmd)
 
 	cmd.AddCommand(newCmdVersion(streams))
 	return cmd
@@ -190,7 +204,7 @@ func newCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 // Complete turns arguments and flags into targets.
 func (o *Options) Complete(args []string) error {
 	o.Args = args
-	targets, err := collect.ParseArgs(args)
+	targets, err := o.resolver().ParseArgs(args)
 	if err != nil {
 		return err
 	}
@@ -214,6 +228,18 @@ func (o *Options) Complete(args []string) error {
 		o.fileNamespace = cmp.Or(ns, metav1.NamespaceDefault)
 	}
 	return nil
+}
+
+// resolver resolves TYPE arguments as kubectl does. Offline (-f) it uses
+// the built-in mapping alone; live, the cluster's REST mapper (discovery
+// behind kubectl's disk cache) is asked about a TYPE the built-in mapping
+// does not know, so that a custom resource reads "not supported" and a
+// typo "doesn't have a resource type", as kubectl words it.
+func (o *Options) resolver() collect.Resolver {
+	if len(o.Filenames) > 0 || o.configFlags == nil {
+		return collect.Resolver{}
+	}
+	return collect.Resolver{Server: o.configFlags.ToRESTMapper}
 }
 
 // Validate rejects contradictory or malformed input with one line naming the flag.
@@ -367,9 +393,12 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 	s := g.Snap
 	want := o.Targets
 	if len(want) == 0 {
-		// -f with no arguments: every workload in the files, and the
-		// replicasets and pods that no workload in the files walks to.
-		want = []collect.Target{{Kind: collect.KindDeployment}, {Kind: collect.KindStatefulSet}, {Kind: collect.KindReplicaSet}, {Kind: collect.KindPod}}
+		// -f with no arguments: as "all": every workload in the files,
+		// and the replicasets, jobs and pods that no workload in the files
+		// walks to.
+		for _, k := range collect.AllKinds {
+			want = append(want, collect.Target{Kind: k, All: true})
+		}
 	}
 	sel, err := parseSelector(o.Selector)
 	if err != nil {
@@ -387,14 +416,13 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		seen[string(r.UID)+r.Name] = true
 		out = append(out, r)
 	}
-	noArgs := len(o.Targets) == 0
 	for _, t := range want {
 		match := func(name string) bool { return t.Name == "" || t.Name == name }
 		switch t.Kind {
 		case collect.KindPod:
 			for i := range s.Pods {
 				p := &s.Pods[i]
-				if noArgs && g.WalkedFromController(p) {
+				if t.All && g.WalkedFromController(p) {
 					continue
 				}
 				if match(p.Name) {
@@ -412,7 +440,7 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 			for i := range s.ReplicaSets {
 				rs := &s.ReplicaSets[i]
 				// Old revisions scaled to zero are history, not targets.
-				if noArgs && (g.WalkedFromController(rs) || rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0) {
+				if t.All && (g.WalkedFromController(rs) || rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0) {
 					continue
 				}
 				if match(rs.Name) {
@@ -426,6 +454,31 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 					add(explain.Ref{Kind: explain.KindStatefulSet, Namespace: st.Namespace, Name: st.Name, UID: st.UID}, st.Labels)
 				}
 			}
+		case collect.KindDaemonSet:
+			for i := range s.DaemonSets {
+				ds := &s.DaemonSets[i]
+				if match(ds.Name) {
+					add(explain.Ref{Kind: explain.KindDaemonSet, Namespace: ds.Namespace, Name: ds.Name, UID: ds.UID}, ds.Labels)
+				}
+			}
+		case collect.KindJob:
+			for i := range s.Jobs {
+				j := &s.Jobs[i]
+				// A CronJob's Jobs are its runs: "all" explains the CronJob.
+				if t.All && g.WalkedFromController(j) {
+					continue
+				}
+				if match(j.Name) {
+					add(explain.Ref{Kind: explain.KindJob, Namespace: j.Namespace, Name: j.Name, UID: j.UID}, j.Labels)
+				}
+			}
+		case collect.KindCronJob:
+			for i := range s.CronJobs {
+				cj := &s.CronJobs[i]
+				if match(cj.Name) {
+					add(explain.Ref{Kind: explain.KindCronJob, Namespace: cj.Namespace, Name: cj.Name, UID: cj.UID}, cj.Labels)
+				}
+			}
 		}
 	}
 	// Offline, a named object missing from the files is NotFound too.
@@ -434,9 +487,13 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 			if t.Name == "" {
 				continue
 			}
+			kinds := t.AnyOf
+			if len(kinds) == 0 {
+				kinds = []string{t.Kind}
+			}
 			found := false
 			for _, r := range out {
-				if r.Kind == t.Kind && r.Name == t.Name {
+				if slices.Contains(kinds, r.Kind) && r.Name == t.Name {
 					found = true
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +144,7 @@ func TestBadInputOneLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"svc/x"}, `resource type "svc" (services) is not supported yet: kubectl why explains pod`},
+		{[]string{"svc/x"}, `resource type "svc" (services) is not supported: kubectl why explains pod`},
 		{[]string{"deploy/x", "-o", "toml"}, `--output "toml"`},
 		{[]string{"deploy/x", "--color", "pink"}, `--color "pink"`},
 		{[]string{}, "name what to explain"},
@@ -234,5 +236,37 @@ func TestWaitTimeoutDuringARead(t *testing.T) {
 		"pod/web", "--wait", "--timeout", "200ms")
 	if exitCode(err) != ExitNotReady || !strings.Contains(out, "ImagePullBackOff") || !strings.Contains(errOut, "timed out after 200ms") {
 		t.Fatalf("want the last answer, exit 2: exit %d (%v)\n%s\n%s", exitCode(err), err, out, errOut)
+	}
+}
+
+// Completion of --context reads the kubeconfig, and of a TYPE resolves it
+// as the command does (deployments.apps completes deployments' names).
+func TestCompletion(t *testing.T) {
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}]
+contexts: [{name: prod, context: {cluster: c1}}, {name: dev, context: {cluster: c1}}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	complete := func(args ...string) string {
+		streams, _, out, _ := genericiooptions.NewTestIOStreams()
+		cmd := newCmdWhy(&Options{configFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams, now: func() time.Time { return now }})
+		cmd.SetOut(out) // cobra writes completions to the command's out
+		cmd.SetArgs(append([]string{"__complete"}, args...))
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("__complete %v: %v", args, err)
+		}
+		return out.String()
+	}
+	if out := complete("--kubeconfig", kc, "--context", ""); !strings.HasPrefix(out, "dev\nprod\n") {
+		t.Fatalf("--context completion = %q", out)
+	}
+	out := complete("")
+	for _, k := range []string{"all", "ds", "cj", "job"} {
+		if !strings.Contains(out, k+"\n") {
+			t.Errorf("TYPE completion lacks %s: %q", k, out)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -30,17 +31,30 @@ func TestParseArgs(t *testing.T) {
 		want    []Target
 		wantErr string
 	}{
-		{"type/name", []string{"deploy/web"}, []Target{{KindDeployment, "web"}}, ""},
-		{"several type/name", []string{"sts/db", "po/x"}, []Target{{KindStatefulSet, "db"}, {KindPod, "x"}}, ""},
-		{"type names", []string{"deployment", "a", "b"}, []Target{{KindDeployment, "a"}, {KindDeployment, "b"}}, ""},
-		{"type only", []string{"pods"}, []Target{{KindPod, ""}}, ""},
-		{"grouped name", []string{"deployments.apps/web"}, []Target{{KindDeployment, "web"}}, ""},
-		{"comma types", []string{"deploy,sts"}, []Target{{KindDeployment, ""}, {KindStatefulSet, ""}}, ""},
-		{"short names", []string{"rs", "x"}, []Target{{KindReplicaSet, "x"}}, ""},
+		{"type/name", []string{"deploy/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
+		{"several type/name", []string{"sts/db", "po/x"}, []Target{{Kind: KindStatefulSet, Name: "db"}, {Kind: KindPod, Name: "x"}}, ""},
+		{"type names", []string{"deployment", "a", "b"}, []Target{{Kind: KindDeployment, Name: "a"}, {Kind: KindDeployment, Name: "b"}}, ""},
+		{"type only", []string{"pods"}, []Target{{Kind: KindPod}}, ""},
+		{"grouped name", []string{"deployments.apps/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
+		{"kind.version.group", []string{"deployment.v1.apps/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
+		{"resource.group then name", []string{"deployments.apps", "web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
+		{"kind as kubectl accepts it", []string{"Deployment/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
+		{"singular batch", []string{"cronjob.batch/x"}, []Target{{Kind: KindCronJob, Name: "x"}}, ""},
+		{"short names of the new kinds", []string{"ds/x", "job/y", "cj/z"}, []Target{{Kind: KindDaemonSet, Name: "x"}, {Kind: KindJob, Name: "y"}, {Kind: KindCronJob, Name: "z"}}, ""},
+		{"comma types", []string{"deploy,sts"}, []Target{{Kind: KindDeployment}, {Kind: KindStatefulSet}}, ""},
+		{"comma types with names", []string{"deploy,job", "web", "once"}, []Target{
+			{Kind: KindDeployment, Name: "web", AnyOf: []string{KindDeployment, KindJob}}, {Kind: KindJob, Name: "web", AnyOf: []string{KindDeployment, KindJob}},
+			{Kind: KindDeployment, Name: "once", AnyOf: []string{KindDeployment, KindJob}}, {Kind: KindJob, Name: "once", AnyOf: []string{KindDeployment, KindJob}}}, ""},
+		{"all", []string{"all"}, []Target{{Kind: KindDeployment, All: true}, {Kind: KindStatefulSet, All: true}, {Kind: KindDaemonSet, All: true},
+			{Kind: KindCronJob, All: true}, {Kind: KindJob, All: true}, {Kind: KindReplicaSet, All: true}, {Kind: KindPod, All: true}}, ""},
+		{"all and a kind named outright", []string{"pod,all"}, []Target{{Kind: KindPod}, {Kind: KindDeployment, All: true}, {Kind: KindStatefulSet, All: true}, {Kind: KindDaemonSet, All: true},
+			{Kind: KindCronJob, All: true}, {Kind: KindJob, All: true}, {Kind: KindReplicaSet, All: true}}, ""},
+		{"short names", []string{"rs", "x"}, []Target{{Kind: KindReplicaSet, Name: "x"}}, ""},
 		{"unknown kind", []string{"deploymnt/x"}, nil, `did you mean "deployment"`},
-		{"unsupported kind", []string{"service/x"}, nil, `resource type "service" (services) is not supported yet: kubectl why explains pod (po)`},
-		{"unsupported short name is not a typo", []string{"ds/x"}, nil, `resource type "ds" (daemonsets) is not supported yet`},
-		{"unsupported grouped kind", []string{"cronjobs.batch"}, nil, `resource type "cronjobs.batch" (cronjobs) is not supported yet`},
+		{"unsupported kind", []string{"service/x"}, nil, `resource type "service" (services) is not supported: kubectl why explains pod (po)`},
+		{"unsupported short name is not a typo", []string{"svc/x"}, nil, `resource type "svc" (services) is not supported`},
+		{"unsupported grouped kind", []string{"ingresses.networking.k8s.io"}, nil, `resource type "ingresses.networking.k8s.io" (ingresses.networking.k8s.io) is not supported`},
+		{"all is not a type", []string{"all/x"}, nil, "all is a category"},
 		{"mixed forms", []string{"deploy/a", "b"}, nil, "mix of TYPE/NAME"},
 		{"type then type/name", []string{"deploy", "sts/b"}, nil, "no need to specify a resource type"},
 	} {
@@ -317,5 +331,30 @@ func TestCollectTrimsEachPage(t *testing.T) {
 	}
 	if len(snap.Nodes) != 1 || snap.Nodes[0].Status.Images != nil {
 		t.Fatalf("nodes = %+v, want n1 without its images", snap.Nodes)
+	}
+}
+
+// The cluster's mapper is asked only about a TYPE the built-in mapping does
+// not know: a custom resource is "not supported", a typo "doesn't have".
+func TestResolverAsksServerOnlyForUnknown(t *testing.T) {
+	calls := 0
+	crd := meta.NewDefaultRESTMapper(nil)
+	crd.Add(schema.GroupVersionKind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Rollout"}, meta.RESTScopeNamespace)
+	r := Resolver{Server: func() (meta.RESTMapper, error) { calls++; return crd, nil }}
+	for _, typ := range []string{"deploy", "deployments.apps", "deployment.v1.apps", "ds", "cj", "jobs.batch", "svc"} {
+		_, _ = r.Kind(typ)
+	}
+	if calls != 0 {
+		t.Fatalf("built-in TYPEs asked the server %d times", calls)
+	}
+	if _, err := r.Kind("rollouts"); err == nil || !strings.Contains(err.Error(), `(rollouts.argoproj.io) is not supported`) {
+		t.Errorf("custom resource: err = %v", err)
+	}
+	if _, err := r.Kind("deploymnt"); err == nil || !strings.Contains(err.Error(), `the server doesn't have a resource type "deploymnt"`) || !strings.Contains(err.Error(), `did you mean "deployment"`) {
+		t.Errorf("typo: err = %v", err)
+	}
+	down := Resolver{Server: func() (meta.RESTMapper, error) { return nil, errors.New("connection refused") }}
+	if _, err := down.Kind("deploymnt"); err == nil || !strings.Contains(err.Error(), `unknown resource type "deploymnt"`) {
+		t.Errorf("server down: err = %v", err)
 	}
 }

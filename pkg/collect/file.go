@@ -18,6 +18,7 @@ import (
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -205,7 +206,7 @@ func (rd *fileReader) addOne(source string, u *unstructured.Unstructured) error 
 	}
 	if !supported(gvk.Group, gvk.Kind) {
 		k := gvk.Kind
-		if gvk.Group != "" && gvk.Group != "apps" {
+		if gvk.Group != "" && gvk.Group != "apps" && gvk.Group != "batch" {
 			k += "." + gvk.Group // events.k8s.io Events are not core Events
 		}
 		rd.skipped[k]++
@@ -238,15 +239,17 @@ func supported(group, kind string) bool {
 	switch kind {
 	case "Pod", "Event", "Node", "PersistentVolumeClaim", "ResourceQuota", "LimitRange":
 		return group == ""
-	case "Deployment", "ReplicaSet", "StatefulSet":
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet":
 		return group == "apps"
+	case "Job", "CronJob":
+		return group == "batch"
 	}
 	return false
 }
 
 func isWorkloadOrPod(kind string) bool {
 	switch kind {
-	case "Pod", "Deployment", "ReplicaSet", "StatefulSet":
+	case "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob":
 		return true
 	}
 	return false
@@ -256,7 +259,7 @@ func isWorkloadOrPod(kind string) bool {
 // but Node), by kind alone, as the graph matches events to objects.
 var namespaced = map[string]bool{
 	"Pod": true, "Event": true, "PersistentVolumeClaim": true, "ResourceQuota": true, "LimitRange": true,
-	"Deployment": true, "ReplicaSet": true, "StatefulSet": true,
+	"Deployment": true, "ReplicaSet": true, "StatefulSet": true, "DaemonSet": true, "Job": true, "CronJob": true,
 }
 
 // placeNamespace puts an object saved without a namespace in rd.namespace,
@@ -335,6 +338,12 @@ func (rd *fileReader) record(u *unstructured.Unstructured) {
 				}
 			})
 		}
+	case gvk.Kind == "Job" && gvk.Group == "batch":
+		at(o, "status", "startTime")
+		at(o, "status", "completionTime")
+	case gvk.Kind == "CronJob" && gvk.Group == "batch":
+		at(o, "status", "lastScheduleTime")
+		at(o, "status", "lastSuccessfulTime")
 	case gvk.Kind == "Event": // core/v1 and events.k8s.io/v1
 		for _, k := range []string{"firstTimestamp", "lastTimestamp", "eventTime", "deprecatedFirstTimestamp", "deprecatedLastTimestamp"} {
 			at(o, k)
@@ -349,7 +358,7 @@ func (rd *fileReader) record(u *unstructured.Unstructured) {
 // nothingToExplain is an error when the files hold no pod or workload.
 func (rd *fileReader) nothingToExplain() error {
 	s := rd.snap
-	if len(s.Pods)+len(s.Deployments)+len(s.ReplicaSets)+len(s.StatefulSets) > 0 {
+	if len(s.Pods)+len(s.Deployments)+len(s.ReplicaSets)+len(s.StatefulSets)+len(s.DaemonSets)+len(s.Jobs)+len(s.CronJobs) > 0 {
 		return nil
 	}
 	if rd.objects == 0 {
@@ -365,7 +374,7 @@ func (rd *fileReader) nothingToExplain() error {
 	for _, k := range sortedKeys(rd.skipped) {
 		found = append(found, fmt.Sprintf("%d %s", rd.skipped[k], k))
 	}
-	return fmt.Errorf("nothing to explain: no pods, deployments, replicasets or statefulsets (found %s)", strings.Join(found, ", "))
+	return fmt.Errorf("nothing to explain: no pods, deployments, replicasets, statefulsets, daemonsets, jobs or cronjobs (found %s)", strings.Join(found, ", "))
 }
 
 // asOf is the moment the snapshot stands for, and a note that says which
@@ -408,7 +417,7 @@ func (rd *fileReader) markCollected() {
 	s := rd.snap
 	for kind, res := range map[string]string{
 		"Pod": graph.ResPods, "ReplicaSet": graph.ResReplicaSets, "Deployment": graph.ResDeployments,
-		"StatefulSet": graph.ResStatefulSets, "Event": graph.ResEvents, "Node": graph.ResNodes,
+		"StatefulSet": graph.ResStatefulSets, "DaemonSet": graph.ResDaemonSets, "Job": graph.ResJobs, "CronJob": graph.ResCronJobs, "Event": graph.ResEvents, "Node": graph.ResNodes,
 		"PersistentVolumeClaim": graph.ResPVCs, "ResourceQuota": graph.ResResourceQuotas, "LimitRange": graph.ResLimitRanges,
 	} {
 		if rd.kinds[kind] {
@@ -440,10 +449,16 @@ func (rd *fileReader) markCollected() {
 	for i := range s.StatefulSets {
 		owners[string(s.StatefulSets[i].UID)] = true
 	}
+	for i := range s.DaemonSets {
+		owners[string(s.DaemonSets[i].UID)] = true
+	}
+	for i := range s.Jobs {
+		owners[string(s.Jobs[i].UID)] = true
+	}
 	for i := range s.Pods {
 		p := &s.Pods[i]
 		c := metav1.GetControllerOfNoCopy(p)
-		if c == nil || (c.Kind != KindReplicaSet && c.Kind != KindStatefulSet) || owners[string(c.UID)] {
+		if c == nil || (c.Kind != KindReplicaSet && c.Kind != KindStatefulSet && c.Kind != KindDaemonSet && c.Kind != KindJob) || owners[string(c.UID)] {
 			continue
 		}
 		rd.orphanCount++
@@ -764,6 +779,24 @@ func addObject(s *graph.Snapshot, u *unstructured.Unstructured) error {
 			return err
 		}
 		s.StatefulSets = append(s.StatefulSets, o)
+	case gv.Group == "apps" && gv.Kind == "DaemonSet":
+		var o appsv1.DaemonSet
+		if err := conv.FromUnstructured(u.Object, &o); err != nil {
+			return err
+		}
+		s.DaemonSets = append(s.DaemonSets, o)
+	case gv.Group == "batch" && gv.Kind == "Job":
+		var o batchv1.Job
+		if err := conv.FromUnstructured(u.Object, &o); err != nil {
+			return err
+		}
+		s.Jobs = append(s.Jobs, o)
+	case gv.Group == "batch" && gv.Kind == "CronJob":
+		var o batchv1.CronJob
+		if err := conv.FromUnstructured(u.Object, &o); err != nil {
+			return err
+		}
+		s.CronJobs = append(s.CronJobs, o)
 	case gv.Group == "" && gv.Kind == "Event":
 		var o corev1.Event
 		if err := conv.FromUnstructured(u.Object, &o); err != nil {

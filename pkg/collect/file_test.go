@@ -68,7 +68,7 @@ func TestFromFilesBadInput(t *testing.T) {
 		{"empty PodList", files("empty-podlist.json"), "no Kubernetes objects found"},
 		{"empty directory", []string{emptyDir}, "holds no .json, .yaml, .yml files"},
 		{"directory of other files", []string{txtDir}, "holds no .json, .yaml, .yml files"},
-		{"only kinds kubectl why does not explain", files("only-unsupported.yaml"), "nothing to explain: no pods, deployments, replicasets or statefulsets (found 1 ConfigMap, 1 Event, 1 Service)"},
+		{"only kinds kubectl why does not explain", files("only-unsupported.yaml"), "nothing to explain: no pods, deployments, replicasets, statefulsets, daemonsets, jobs or cronjobs (found 1 ConfigMap, 1 Event, 1 Service)"},
 		{"missing file", files("does-not-exist.yaml"), `does-not-exist.yaml" does not exist`},
 		{"two bad files in a directory", []string{badDir}, "malformed-flow.yaml:5: invalid YAML"},
 		{"stdin twice", []string{"-", "-"}, `"-" (standard input) can be given only once`},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/kubernetes"
@@ -49,18 +52,24 @@ func (e *NotFoundError) Error() string {
 	return msg
 }
 
+// resourceOf is kubectl's name of a kind's resource in messages:
+// "pods", "deployments.apps", "jobs.batch".
 func resourceOf(kind string) string {
-	switch kind {
-	case KindPod:
-		return "pods"
-	case KindDeployment:
-		return "deployments.apps"
-	case KindReplicaSet:
-		return "replicasets.apps"
-	case KindStatefulSet:
-		return "statefulsets.apps"
+	for _, r := range explainedResources {
+		if r.kind == kind {
+			if r.group == "" {
+				return r.resource
+			}
+			return r.resource + "." + r.group
+		}
 	}
 	return strings.ToLower(kind)
+}
+
+// snapKey is the key of a kind in the snapshot's Gaps and Collected.
+var snapKey = map[string]string{
+	KindPod: graph.ResPods, KindDeployment: graph.ResDeployments, KindReplicaSet: graph.ResReplicaSets,
+	KindStatefulSet: graph.ResStatefulSets, KindDaemonSet: graph.ResDaemonSets, KindJob: graph.ResJobs, KindCronJob: graph.ResCronJobs,
 }
 
 // Collect lists what req needs. Phase one lists the targets; phase two lists,
@@ -162,18 +171,24 @@ func (c *collector) targets(ctx context.Context) error {
 	if err := runAll(tasks); err != nil {
 		return err
 	}
-	// A named target that is not there is an error, like kubectl get's.
-	for _, kind := range order {
-		if all[kind] {
+	// A named target that is not there is an error, like kubectl get's;
+	// a name given with several types needs to be there as one of them.
+	for _, t := range c.req.Targets {
+		if t.Name == "" || all[t.Kind] {
 			continue
 		}
-		for _, n := range dedupe(byKind[kind]) {
-			if c.gap(resourceOf(kind)) {
-				continue
+		kinds := t.AnyOf
+		if len(kinds) == 0 {
+			kinds = []string{t.Kind}
+		}
+		found := false
+		for _, k := range kinds {
+			if c.gap(snapKey[k]) || all[k] || c.has(k, t.Name) {
+				found = true
 			}
-			if !c.has(kind, n) {
-				return &NotFoundError{Kind: kind, Namespace: c.req.Namespace, Name: n, Suggestions: c.suggest(ctx, kind, n)}
-			}
+		}
+		if !found {
+			return &NotFoundError{Kind: kinds[0], Namespace: c.req.Namespace, Name: t.Name, Suggestions: c.suggest(ctx, kinds[0], t.Name)}
 		}
 	}
 	return nil
@@ -262,33 +277,9 @@ func PlainlyHealthy(p *corev1.Pod) bool {
 }
 
 func (c *collector) has(kind, name string) bool {
-	switch kind {
-	case KindPod:
-		for _, o := range c.snap.Pods {
-			if o.Name == name {
-				return true
-			}
-		}
-	case KindDeployment:
-		for _, o := range c.snap.Deployments {
-			if o.Name == name {
-				return true
-			}
-		}
-	case KindReplicaSet:
-		for _, o := range c.snap.ReplicaSets {
-			if o.Name == name {
-				return true
-			}
-		}
-	case KindStatefulSet:
-		for _, o := range c.snap.StatefulSets {
-			if o.Name == name {
-				return true
-			}
-		}
-	}
-	return false
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Contains(c.snap.Names(kind), name)
 }
 
 // surroundings lists what the targets need to be explained.
@@ -298,8 +289,9 @@ func (c *collector) surroundings(ctx context.Context) error {
 	// When one namespace-scoped workload is asked for, its selector narrows
 	// the pods and replicasets listed: a deployment in a namespace of 5,000
 	// other pods costs the same as in an empty one.
+	owners := len(s.Deployments) + len(s.StatefulSets) + len(s.ReplicaSets) + len(s.DaemonSets) + len(s.Jobs) + len(s.CronJobs)
 	podSel, rsSel := "", ""
-	single := len(s.Deployments)+len(s.StatefulSets)+len(s.ReplicaSets) == 1 && len(s.Pods) == 0
+	single := owners == 1 && len(s.Pods) == 0
 	if single {
 		switch {
 		case len(s.Deployments) == 1:
@@ -309,13 +301,28 @@ func (c *collector) surroundings(ctx context.Context) error {
 			podSel = selectorString(s.StatefulSets[0].Spec.Selector)
 		case len(s.ReplicaSets) == 1:
 			podSel = selectorString(s.ReplicaSets[0].Spec.Selector)
+		case len(s.DaemonSets) == 1:
+			podSel = selectorString(s.DaemonSets[0].Spec.Selector)
+		case len(s.Jobs) == 1:
+			podSel = selectorString(s.Jobs[0].Spec.Selector)
 		}
 	}
 	nsOf := scope
 
+	// A CronJob's pods are its Jobs' pods: the Jobs come first, so that
+	// one CronJob's pods can be listed by their Jobs' controller-uid.
+	if len(s.CronJobs) > 0 && !c.collected(graph.ResJobs) {
+		if err := c.list(ctx, KindJob, nsOf, "", "", nil); err != nil {
+			return err
+		}
+		if single {
+			podSel = jobPodSelector(s.CronJobs[0].UID, s.Jobs)
+		}
+	}
+
 	var tasks []func() error
 	wantRS := len(s.Deployments) > 0 && !c.collected(graph.ResReplicaSets)
-	wantPods := (len(s.Deployments)+len(s.StatefulSets)+len(s.ReplicaSets) > 0) && !c.collected(graph.ResPods)
+	wantPods := owners > 0 && !c.collected(graph.ResPods) && podSel != noPods
 	podOwnersRS := false
 	for i := range s.Pods {
 		if oc := metav1.GetControllerOfNoCopy(&s.Pods[i]); oc != nil && oc.Kind == KindReplicaSet {
@@ -334,6 +341,10 @@ func (c *collector) surroundings(ctx context.Context) error {
 			keep = func(p *corev1.Pod) bool { return !PlainlyHealthy(p) }
 		}
 		tasks = append(tasks, func() error { return c.list(ctx, KindPod, nsOf, podSel, "", keep) })
+	} else if podSel == noPods {
+		c.mu.Lock()
+		c.snap.MarkCollected(graph.ResPods) // no Jobs: no pods to list
+		c.mu.Unlock()
 	}
 	if podOwnersRS && !c.collected(graph.ResDeployments) {
 		tasks = append(tasks, func() error { return c.list(ctx, KindDeployment, nsOf, "", "", nil) })
@@ -345,6 +356,25 @@ func (c *collector) surroundings(ctx context.Context) error {
 	// owner with overlapping labels: the graph keys on owner UID, so they
 	// are simply not walked.
 	return nil
+}
+
+// noPods is the pod selector of a CronJob that has no Jobs.
+const noPods = "\x00none"
+
+// jobPodSelector selects the pods of the CronJob's Jobs by the label the
+// Job controller puts on them (batch.kubernetes.io/controller-uid).
+func jobPodSelector(cronJob types.UID, jobs []batchv1.Job) string {
+	var uids []string
+	for i := range jobs {
+		if c := metav1.GetControllerOfNoCopy(&jobs[i]); c != nil && c.UID == cronJob {
+			uids = append(uids, string(jobs[i].UID))
+		}
+	}
+	if len(uids) == 0 {
+		return noPods
+	}
+	sort.Strings(uids)
+	return batchv1.ControllerUidLabel + " in (" + strings.Join(uids, ",") + ")"
 }
 
 func selectorString(ls *metav1.LabelSelector) string {
@@ -363,7 +393,7 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 	cs := c.l.Client
 	opts := metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel, Limit: c.req.ChunkSize}
 	res := resourceOf(kind)
-	key := map[string]string{KindPod: graph.ResPods, KindDeployment: graph.ResDeployments, KindReplicaSet: graph.ResReplicaSets, KindStatefulSet: graph.ResStatefulSets}[kind]
+	key := snapKey[kind]
 	var err error
 	switch kind {
 	case KindPod:
@@ -420,6 +450,42 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 		})
 		c.mu.Lock()
 		c.snap.StatefulSets = appendUnique(c.snap.StatefulSets, items, func(d *appsv1.StatefulSet) string { return string(d.UID) })
+		c.mu.Unlock()
+	case KindDaemonSet:
+		var items []appsv1.DaemonSet
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]appsv1.DaemonSet, metav1.ListMeta, error) {
+			l, err := cs.AppsV1().DaemonSets(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.DaemonSets = appendUnique(c.snap.DaemonSets, items, func(d *appsv1.DaemonSet) string { return string(d.UID) })
+		c.mu.Unlock()
+	case KindJob:
+		var items []batchv1.Job
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]batchv1.Job, metav1.ListMeta, error) {
+			l, err := cs.BatchV1().Jobs(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.Jobs = appendUnique(c.snap.Jobs, items, func(d *batchv1.Job) string { return string(d.UID) })
+		c.mu.Unlock()
+	case KindCronJob:
+		var items []batchv1.CronJob
+		items, err = pages(ctx, c, res, opts, func(ctx context.Context, o metav1.ListOptions) ([]batchv1.CronJob, metav1.ListMeta, error) {
+			l, err := cs.BatchV1().CronJobs(ns).List(ctx, o)
+			if err != nil {
+				return nil, metav1.ListMeta{}, err
+			}
+			return l.Items, l.ListMeta, nil
+		})
+		c.mu.Lock()
+		c.snap.CronJobs = appendUnique(c.snap.CronJobs, items, func(d *batchv1.CronJob) string { return string(d.UID) })
 		c.mu.Unlock()
 	default:
 		return fmt.Errorf("internal: no lister for kind %q", kind)

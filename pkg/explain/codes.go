@@ -10,7 +10,7 @@ type Code string
 // CodeInfo documents a code. docs/codes.md is generated from Codes.
 type CodeInfo struct {
 	Code     Code
-	Area     string // scheduling, image, config, runtime, crash, probe, node, lifecycle, workload, statefulset, access
+	Area     string // scheduling, image, config, runtime, crash, probe, node, lifecycle, workload, statefulset, daemonset, job, cronjob, access
 	Severity Severity
 	// Permanent causes do not heal by waiting: --wait stops on them.
 	Permanent bool
@@ -116,6 +116,27 @@ const (
 	CodeSTSBrokenPodTrap    Code = "BrokenPodNotReplaced"
 	CodeSTSPVCPending       Code = "VolumeClaimTemplatePending"
 	CodeAccessForbidden     Code = "AccessForbidden" // something could not be read: the verdict is Unknown
+
+	// DaemonSets.
+	CodeDSNodeFailing  Code = "DaemonPodFailingOnNode" // its pods fail on some nodes only
+	CodeDSMisscheduled Code = "DaemonSetMisscheduled"  // pods on nodes they should no longer run on
+
+	// Jobs.
+	CodeJobBackoffLimit     Code = "BackoffLimitExceeded"
+	CodeJobDeadline         Code = "JobDeadlineExceeded"
+	CodeJobPodFailurePolicy Code = "JobPodFailurePolicy"
+	CodeJobMaxFailedIndexes Code = "MaxFailedIndexesExceeded"
+	CodeJobFailed           Code = "JobFailed"    // Failed for another reason (FailedIndexes, ...)
+	CodeJobSuspended        Code = "JobSuspended" // spec.suspend: not running, not failed
+	CodeJobRunning          Code = "JobRunning"   // active and healthy: Info
+	CodeJobRetrying         Code = "JobRetrying"  // pods failed, counted against backoffLimit
+
+	// CronJobs.
+	CodeCronLastRunFailed   Code = "CronJobLastRunFailed"
+	CodeCronSuspended       Code = "CronJobSuspended"
+	CodeCronInvalidSchedule Code = "CronJobInvalidSchedule"    // UnparseableSchedule, InvalidSchedule, UnknownTimeZone
+	CodeCronForbidBlocked   Code = "CronJobConcurrencyBlocked" // JobAlreadyActive under concurrencyPolicy Forbid
+	CodeCronMissedSchedule  Code = "CronJobMissedSchedule"     // MissSchedule, TooManyMissedTimes
 )
 
 // Codes is the table of every code. docs/codes.md is generated from it
@@ -205,11 +226,29 @@ var Codes = []CodeInfo{
 	{CodeLeftoverPods, "workload", SeverityWarning, false, "Failed or completed pods of a workload stay behind after being replaced; they do not affect readiness."},
 	{CodeSTSOrderedBlocked, "statefulset", SeverityError, false, "OrderedReady: a pod that is not Ready stops the higher ordinals from being created."},
 	{CodeSTSPartition, "statefulset", SeverityInfo, false, "rollingUpdate.partition keeps the ordinals below it on the old revision."},
-	{CodeSTSOnDelete, "statefulset", SeverityWarning, false, "updateStrategy OnDelete: pods take the new revision only when deleted by hand."},
+	{CodeSTSOnDelete, "statefulset", SeverityWarning, false, "updateStrategy OnDelete (a StatefulSet's or a DaemonSet's): pods take the new revision only when deleted by hand."},
 	{CodeSTSRevisionPending, "statefulset", SeverityWarning, false, "currentRevision differs from updateRevision: the update has not finished."},
 	{CodeSTSBrokenPodTrap, "statefulset", SeverityError, false, "A broken pod keeps the old template; the controller will not replace it until it is deleted."},
 	{CodeSTSPVCPending, "statefulset", SeverityError, false, "A PersistentVolumeClaim from volumeClaimTemplates is Pending."},
 	{CodeAccessForbidden, "access", SeverityWarning, false, "Something could not be read (RBAC): the answer names what was not checked."},
+
+	{CodeDSNodeFailing, "daemonset", SeverityError, false, "The DaemonSet's pods fail on some nodes only: it names those nodes, the pods' cause and what sets the nodes apart from those where it runs."},
+	{CodeDSMisscheduled, "daemonset", SeverityWarning, false, "Pods of the DaemonSet run on nodes they should no longer run on (numberMisscheduled): a changed nodeSelector, affinity, toleration or node label."},
+
+	{CodeJobBackoffLimit, "job", SeverityError, true, "The Job failed: its pods failed more often than backoffLimit allows. The last failed pod's own cause is named."},
+	{CodeJobDeadline, "job", SeverityError, true, "The Job failed: it was active longer than activeDeadlineSeconds."},
+	{CodeJobPodFailurePolicy, "job", SeverityError, true, "The Job failed: a pod failure matched a FailJob rule of its podFailurePolicy."},
+	{CodeJobMaxFailedIndexes, "job", SeverityError, true, "The Indexed Job failed: more indexes failed than maxFailedIndexes allows."},
+	{CodeJobFailed, "job", SeverityError, true, "The Job failed (a reason other than the above, e.g. FailedIndexes)."},
+	{CodeJobSuspended, "job", SeverityWarning, false, "The Job is suspended (spec.suspend): no pods run until it is resumed. Not finished, not failed."},
+	{CodeJobRunning, "job", SeverityInfo, false, "The Job is running and its pods are healthy: not finished, not a failure."},
+	{CodeJobRetrying, "job", SeverityWarning, false, "Pods of the running Job failed and were retried; each counts against backoffLimit. The last failed pod's cause is named."},
+
+	{CodeCronLastRunFailed, "cronjob", SeverityError, false, "The CronJob's newest Job failed: it names the Job and, walked down, its cause."},
+	{CodeCronSuspended, "cronjob", SeverityInfo, false, "The CronJob is suspended (spec.suspend): no Job is started until it is resumed."},
+	{CodeCronInvalidSchedule, "cronjob", SeverityError, true, "The CronJob controller cannot use the schedule or the time zone (UnparseableSchedule, InvalidSchedule, UnknownTimeZone): no Job is ever started."},
+	{CodeCronForbidBlocked, "cronjob", SeverityWarning, false, "A scheduled run was skipped: concurrencyPolicy is Forbid and the previous Job is still running."},
+	{CodeCronMissedSchedule, "cronjob", SeverityError, false, "Scheduled runs were missed (MissSchedule, TooManyMissedTimes): the controller could not start them within startingDeadlineSeconds. Error while no run has started since; a warning once one has."},
 }
 
 var codeIndex = func() map[Code]CodeInfo {

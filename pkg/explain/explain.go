@@ -16,6 +16,9 @@ const (
 	KindReplicaSet  = "ReplicaSet"
 	KindDeployment  = "Deployment"
 	KindStatefulSet = "StatefulSet"
+	KindDaemonSet   = "DaemonSet"
+	KindJob         = "Job"
+	KindCronJob     = "CronJob"
 	KindNode        = "Node"
 )
 
@@ -41,6 +44,18 @@ func Explain(g *graph.Graph, targets []Ref) Report {
 		case KindStatefulSet:
 			if s := g.StatefulSet(t.UID); s != nil {
 				r = ExplainStatefulSet(g, s)
+			}
+		case KindDaemonSet:
+			if ds := g.DaemonSet(t.UID); ds != nil {
+				r = ExplainDaemonSet(g, ds)
+			}
+		case KindJob:
+			if j := g.Job(t.UID); j != nil {
+				r = ExplainJob(g, j)
+			}
+		case KindCronJob:
+			if cj := g.CronJob(t.UID); cj != nil {
+				r = ExplainCronJob(g, cj)
 			}
 		}
 		if r.Target.Kind == "" {
@@ -114,6 +129,9 @@ func gapNotes(g *graph.Graph) []string {
 		graph.ResReplicaSets:    "replicasets were not checked (revisions and FailedCreate are missing)",
 		graph.ResDeployments:    "deployments were not checked (owners above replicasets are missing)",
 		graph.ResStatefulSets:   "statefulsets were not checked",
+		graph.ResDaemonSets:     "daemonsets were not checked",
+		graph.ResJobs:           "jobs were not checked (the runs of cronjobs are missing)",
+		graph.ResCronJobs:       "cronjobs were not checked",
 		graph.ResPods:           "pods were not checked: no verdict can be Ready",
 		graph.ResPVCs:           "persistentvolumeclaims were not checked",
 		graph.ResResourceQuotas: "resourcequotas were not checked",

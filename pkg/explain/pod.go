@@ -281,6 +281,15 @@ func OwnerChain(g *graph.Graph, p *corev1.Pod) []string {
 		if dc := graph.ControllerOf(rs); dc != nil {
 			out = append(out, "deployment/"+dc.Name)
 		}
+	case KindJob:
+		out = append(out, "job/"+c.Name)
+		// A CronJob's run: the owner above is the CronJob, when the Job
+		// was read.
+		if j := g.Job(c.UID); j != nil {
+			if cc := graph.ControllerOf(j); cc != nil {
+				out = append(out, lower(cc.Kind)+"/"+cc.Name)
+			}
+		}
 	default:
 		out = append(out, fmt.Sprintf("%s/%s", lower(c.Kind), c.Name))
 	}

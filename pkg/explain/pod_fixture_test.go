@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -64,7 +65,8 @@ func loadSnapshot(data []byte) (*graph.Snapshot, error) {
 	if opts.Now != nil {
 		s.Now = *opts.Now
 	}
-	for _, res := range []string{graph.ResPods, graph.ResEvents, graph.ResPVCs, graph.ResReplicaSets, graph.ResDeployments, graph.ResStatefulSets} {
+	for _, res := range []string{graph.ResPods, graph.ResEvents, graph.ResPVCs, graph.ResReplicaSets, graph.ResDeployments, graph.ResStatefulSets,
+		graph.ResDaemonSets, graph.ResJobs, graph.ResCronJobs} {
 		s.MarkCollected(res)
 	}
 	if len(s.Nodes) > 0 {
@@ -127,6 +129,15 @@ func addDoc(s *graph.Snapshot, opts *fixtureOptions, doc []byte) error {
 	case "StatefulSet":
 		s.StatefulSets = append(s.StatefulSets, appsv1.StatefulSet{})
 		into = &s.StatefulSets[len(s.StatefulSets)-1]
+	case "DaemonSet":
+		s.DaemonSets = append(s.DaemonSets, appsv1.DaemonSet{})
+		into = &s.DaemonSets[len(s.DaemonSets)-1]
+	case "Job":
+		s.Jobs = append(s.Jobs, batchv1.Job{})
+		into = &s.Jobs[len(s.Jobs)-1]
+	case "CronJob":
+		s.CronJobs = append(s.CronJobs, batchv1.CronJob{})
+		into = &s.CronJobs[len(s.CronJobs)-1]
 	case "PersistentVolumeClaim":
 		s.PVCs = append(s.PVCs, corev1.PersistentVolumeClaim{})
 		into = &s.PVCs[len(s.PVCs)-1]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -38,7 +39,13 @@ func checkAgrees(t testing.TB, what string, r Result) {
 	if r.Flapping && !hasCode(r.Findings, CodeFlapping) {
 		t.Errorf("%s: flapping without a Flapping finding", what)
 	}
-	if r.Verdict == VerdictReady && r.Target.Kind != KindPod {
+	if r.Target.Kind == KindJob && r.Verdict == VerdictReady && !r.Completed {
+		t.Errorf("%s: a Job is Ready only when it completed", what)
+	}
+	// A replica count says Ready: every desired replica ready. A Job's
+	// count is what succeeded (SuccessCriteriaMet may end it early), and
+	// a CronJob's is its newest run's, which says nothing of its verdict.
+	if r.Verdict == VerdictReady && r.Target.Kind != KindPod && r.Target.Kind != KindCronJob && !r.Completed {
 		var ready, desired int
 		if _, err := fmt.Sscanf(r.Ready, "%d/%d", &ready, &desired); err != nil || ready < desired {
 			t.Errorf("%s: Ready with %q ready: the word and the count disagree", what, r.Ready)
@@ -176,6 +183,74 @@ func FuzzDeploymentVerdict(f *testing.F) {
 	})
 }
 
+// FuzzDaemonSetVerdict fuzzes a DaemonSet's status counts over its
+// captured pods: the verdict always agrees with its findings and count,
+// and a status that says complete is always Ready.
+func FuzzDaemonSetVerdict(f *testing.F) {
+	f.Add(int8(3), int8(3), int8(3), int8(3), int8(3), int8(0), true, false)
+	f.Add(int8(3), int8(3), int8(2), int8(1), int8(2), int8(0), true, false)
+	f.Add(int8(3), int8(2), int8(2), int8(3), int8(2), int8(1), false, true)
+	bases := []*graph.Snapshot{loadWorkload(f, "ds-rolling").Snap, loadWorkload(f, "ds-node-failing").Snap}
+	f.Fuzz(func(t *testing.T, desired, current, ready, updated, available, misscheduled int8, observed, onDelete bool) {
+		for _, base := range bases {
+			s := cloneSnap(base)
+			ds := &s.DaemonSets[0]
+			ds.Generation = 2
+			if onDelete {
+				ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
+			}
+			st := appsv1.DaemonSetStatus{ObservedGeneration: 1, DesiredNumberScheduled: int32(desired) & 15, CurrentNumberScheduled: int32(current) & 15,
+				NumberReady: int32(ready) & 15, UpdatedNumberScheduled: int32(updated) & 15, NumberAvailable: int32(available) & 15, NumberMisscheduled: int32(misscheduled) & 3}
+			if observed {
+				st.ObservedGeneration = 2
+			}
+			ds.Status = st
+			r := explainOnly(t, graph.New(s))
+			checkAgrees(t, "fuzzed daemonset", r)
+			d := st.DesiredNumberScheduled
+			if observed && st.CurrentNumberScheduled == d && st.UpdatedNumberScheduled >= d && st.NumberReady >= d && st.NumberAvailable >= d && r.Verdict != VerdictReady {
+				t.Errorf("status says complete, verdict %s\n%s", r.Verdict, renderResult(r))
+			}
+		}
+	})
+}
+
+// FuzzJobVerdict fuzzes a Job's conditions and counts over its captured
+// pods: Complete is Ready (Completed), Failed is NotReady, and the verdict
+// always agrees with its findings.
+func FuzzJobVerdict(f *testing.F) {
+	f.Add(uint8(0), int8(1), int8(0), int8(0), false)
+	f.Add(uint8(1), int8(0), int8(0), int8(2), false)
+	f.Add(uint8(2), int8(0), int8(1), int8(0), true)
+	bases := []*graph.Snapshot{loadWorkload(f, "job-backoff").Snap, loadWorkload(f, "job-running").Snap, loadWorkload(f, "job-complete").Snap}
+	conds := []batchv1.JobConditionType{"", batchv1.JobComplete, batchv1.JobFailed, batchv1.JobSuspended, batchv1.JobFailureTarget, batchv1.JobSuccessCriteriaMet}
+	f.Fuzz(func(t *testing.T, cond uint8, active, succeeded, failed int8, suspend bool) {
+		for _, base := range bases {
+			s := cloneSnap(base)
+			j := &s.Jobs[0]
+			j.Spec.Suspend = &suspend
+			j.Status.Active, j.Status.Succeeded, j.Status.Failed = int32(active)&7, int32(succeeded)&7, int32(failed)&7
+			j.Status.Conditions = nil
+			c := conds[int(cond)%len(conds)]
+			if c != "" {
+				j.Status.Conditions = []batchv1.JobCondition{{Type: c, Status: corev1.ConditionTrue, Reason: "Fuzzed"}}
+			}
+			r := explainOnly(t, graph.New(s))
+			checkAgrees(t, "fuzzed job", r)
+			switch c {
+			case batchv1.JobFailed, batchv1.JobFailureTarget:
+				if r.Verdict != VerdictNotReady {
+					t.Errorf("Failed, verdict %s\n%s", r.Verdict, renderResult(r))
+				}
+			case batchv1.JobComplete, batchv1.JobSuccessCriteriaMet:
+				if r.Verdict != VerdictReady || !r.Completed {
+					t.Errorf("Complete, verdict %s completed=%v\n%s", r.Verdict, r.Completed, renderResult(r))
+				}
+			}
+		}
+	})
+}
+
 // cloneSnap deep-copies the objects of a snapshot, so a fuzz iteration can
 // change them without reading its fixture again.
 func cloneSnap(s *graph.Snapshot) *graph.Snapshot {
@@ -184,6 +259,9 @@ func cloneSnap(s *graph.Snapshot) *graph.Snapshot {
 	c.ReplicaSets = deepCopies(s.ReplicaSets, (*appsv1.ReplicaSet).DeepCopy)
 	c.Deployments = deepCopies(s.Deployments, (*appsv1.Deployment).DeepCopy)
 	c.StatefulSets = deepCopies(s.StatefulSets, (*appsv1.StatefulSet).DeepCopy)
+	c.DaemonSets = deepCopies(s.DaemonSets, (*appsv1.DaemonSet).DeepCopy)
+	c.Jobs = deepCopies(s.Jobs, (*batchv1.Job).DeepCopy)
+	c.CronJobs = deepCopies(s.CronJobs, (*batchv1.CronJob).DeepCopy)
 	c.Events = deepCopies(s.Events, (*corev1.Event).DeepCopy)
 	c.Nodes = deepCopies(s.Nodes, (*corev1.Node).DeepCopy)
 	c.PVCs = deepCopies(s.PVCs, (*corev1.PersistentVolumeClaim).DeepCopy)

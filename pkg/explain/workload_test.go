@@ -36,6 +36,18 @@ func explainOnly(t testing.TB, g *graph.Graph) Result {
 	for i := range g.Snap.StatefulSets {
 		targets = append(targets, stsRef(&g.Snap.StatefulSets[i]))
 	}
+	for i := range g.Snap.DaemonSets {
+		targets = append(targets, dsRef(&g.Snap.DaemonSets[i]))
+	}
+	// A CronJob's Jobs are explained through it; a Job alone on its own.
+	for i := range g.Snap.CronJobs {
+		targets = append(targets, cronRef(&g.Snap.CronJobs[i]))
+	}
+	if len(g.Snap.CronJobs) == 0 {
+		for i := range g.Snap.Jobs {
+			targets = append(targets, jobRef(&g.Snap.Jobs[i]))
+		}
+	}
 	rep := Explain(g, targets)
 	if len(rep.Items) != 1 {
 		t.Fatalf("want one target, got %d", len(rep.Items))
@@ -97,6 +109,30 @@ func TestWorkloads(t *testing.T) {
 		// The controller's own Available=False is the verdict, whatever the counts.
 		{fixture: "available-false", verdict: VerdictNotReady, first: CodeReplicasUnavailable, noErrors: true, inCause: []string{"Available condition is False"}},
 		{fixture: "scaling-down", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true, inCause: []string{"scaling down: 1 pod more than desired"}},
+		// A DaemonSet failing on one node names the node; a rollout within
+		// maxUnavailable is Progressing; misscheduled pods are a warning.
+		{fixture: "ds-node-failing", verdict: VerdictNotReady, first: CodeDSNodeFailing, also: []Code{CodeUnschedulable},
+			facts: map[string]string{"nodes": "kwok-node-1"}, inCause: []string{"node kwok-node-1", "host port"}},
+		{fixture: "ds-rolling", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true},
+		{fixture: "ds-misscheduled", verdict: VerdictReady, first: CodeDSMisscheduled, noErrors: true},
+		// Jobs: the conditions are the verdict; a failed Job names its last pod's cause.
+		{fixture: "job-backoff", verdict: VerdictNotReady, first: CodeJobBackoffLimit, also: []Code{CodeTerminatedError},
+			facts: map[string]string{"failed": "2", "backoffLimit": "1"}, inCause: []string{"exit code 1"}},
+		{fixture: "job-deadline", verdict: VerdictNotReady, first: CodeJobDeadline, inCause: []string{"activeDeadlineSeconds (5s)"}},
+		{fixture: "job-pod-failure-policy", verdict: VerdictNotReady, first: CodeJobPodFailurePolicy, inCause: []string{"exit code 42"}},
+		{fixture: "job-max-failed-indexes", verdict: VerdictNotReady, first: CodeJobMaxFailedIndexes},
+		{fixture: "job-failed-indexes", verdict: VerdictNotReady, first: CodeJobFailed, facts: map[string]string{"reason": "FailedIndexes"}},
+		{fixture: "job-suspended", verdict: VerdictProgressing, first: CodeJobSuspended, noErrors: true},
+		{fixture: "job-running", verdict: VerdictProgressing, first: CodeJobRunning, noErrors: true},
+		{fixture: "job-retrying", verdict: VerdictProgressing, first: CodeJobRetrying, noErrors: true, facts: map[string]string{"failed": "1", "backoffLimit": "3"}},
+		{fixture: "job-complete", verdict: VerdictReady, noErrors: true},
+		// CronJobs: the newest run's verdict, or the controller's own word.
+		{fixture: "cj-last-run-failed", verdict: VerdictNotReady, first: CodeCronLastRunFailed, also: []Code{CodeJobBackoffLimit, CodeTerminatedError},
+			facts: map[string]string{"job": "backup-29937246", "reason": "BackoffLimitExceeded"}},
+		{fixture: "cj-suspended", verdict: VerdictReady, first: CodeCronSuspended, noErrors: true},
+		{fixture: "cj-invalid-timezone", verdict: VerdictNotReady, first: CodeCronInvalidSchedule},
+		{fixture: "cj-missed-schedule", verdict: VerdictNotReady, first: CodeCronMissedSchedule},
+		{fixture: "cj-forbid-blocked", verdict: VerdictReady, first: CodeCronForbidBlocked, noErrors: true},
 		{fixture: "sts", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked,
 			facts:   map[string]string{"blockingPod": "db-0", "notCreated": "db-1,db-2"},
 			inCause: []string{"100 cpu"}},

@@ -3,8 +3,10 @@ package graph
 import (
 	"sort"
 	"strconv"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -20,6 +22,9 @@ type Graph struct {
 	rss      map[types.UID]*appsv1.ReplicaSet
 	deploys  map[types.UID]*appsv1.Deployment
 	stss     map[types.UID]*appsv1.StatefulSet
+	dss      map[types.UID]*appsv1.DaemonSet
+	jobs     map[types.UID]*batchv1.Job
+	cjs      map[types.UID]*batchv1.CronJob
 	nodes    map[string]*corev1.Node
 	// events by the involved object's UID, and by kind/ns/name for events
 	// whose involvedObject.uid is empty (some controllers omit it).
@@ -36,6 +41,9 @@ func New(s *Snapshot) *Graph {
 		rss:          map[types.UID]*appsv1.ReplicaSet{},
 		deploys:      map[types.UID]*appsv1.Deployment{},
 		stss:         map[types.UID]*appsv1.StatefulSet{},
+		dss:          map[types.UID]*appsv1.DaemonSet{},
+		jobs:         map[types.UID]*batchv1.Job{},
+		cjs:          map[types.UID]*batchv1.CronJob{},
 		nodes:        map[string]*corev1.Node{},
 		eventsByUID:  map[types.UID][]*corev1.Event{},
 		eventsByName: map[string][]*corev1.Event{},
@@ -57,6 +65,19 @@ func New(s *Snapshot) *Graph {
 	for i := range s.StatefulSets {
 		st := &s.StatefulSets[i]
 		g.stss[st.UID] = st
+	}
+	for i := range s.DaemonSets {
+		ds := &s.DaemonSets[i]
+		g.dss[ds.UID] = ds
+	}
+	for i := range s.Jobs {
+		j := &s.Jobs[i]
+		g.jobs[j.UID] = j
+		g.link(j)
+	}
+	for i := range s.CronJobs {
+		cj := &s.CronJobs[i]
+		g.cjs[cj.UID] = cj
 	}
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
@@ -90,10 +111,11 @@ func ControllerOf(o metav1.Object) *metav1.OwnerReference {
 }
 
 // WalkedFromController says whether o's controller is in the snapshot as a
-// kind the walk starts from (ReplicaSet, Deployment, StatefulSet), so that
-// o is explained as part of it. A pod whose ReplicaSet was not saved, or
-// whose owner is a kind that is not walked (a Job, a DaemonSet), is not:
-// it must be explained on its own, not dropped from the answer.
+// kind the walk starts from (ReplicaSet, Deployment, StatefulSet,
+// DaemonSet, Job, CronJob), so that o is explained as part of it. A pod
+// whose ReplicaSet was not saved, or whose owner is a kind that is not
+// walked (a ReplicationController), is not: it must be explained on its
+// own, not dropped from the answer.
 func (g *Graph) WalkedFromController(o metav1.Object) bool {
 	c := ControllerOf(o)
 	if c == nil {
@@ -106,6 +128,12 @@ func (g *Graph) WalkedFromController(o metav1.Object) bool {
 		return g.deploys[c.UID] != nil
 	case "StatefulSet":
 		return g.stss[c.UID] != nil
+	case "DaemonSet":
+		return g.dss[c.UID] != nil
+	case "Job":
+		return g.jobs[c.UID] != nil
+	case "CronJob":
+		return g.cjs[c.UID] != nil
 	}
 	return false
 }
@@ -154,6 +182,46 @@ func Revision(o metav1.Object) int64 {
 	}
 	return v
 }
+
+// JobsOf returns the Jobs controlled by the CronJob, newest first (by
+// the time they were scheduled for, else created).
+func (g *Graph) JobsOf(owner types.UID) []*batchv1.Job {
+	var out []*batchv1.Job
+	for _, c := range g.children[owner] {
+		if j, ok := c.(*batchv1.Job); ok && isControlledBy(j, owner) {
+			out = append(out, j)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ti, tj := JobScheduled(out[i]), JobScheduled(out[j])
+		if !ti.Equal(tj) {
+			return ti.After(tj)
+		}
+		return out[i].Name > out[j].Name
+	})
+	return out
+}
+
+// JobScheduled is when a CronJob's Job was scheduled to run: the
+// controller's batch.kubernetes.io/cronjob-scheduled-timestamp
+// annotation, else the Job's creation.
+func JobScheduled(j *batchv1.Job) time.Time {
+	if v := j.Annotations[batchv1.CronJobScheduledTimestampAnnotation]; v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t
+		}
+	}
+	return j.CreationTimestamp.Time
+}
+
+// DaemonSet returns the DaemonSet with uid, or nil.
+func (g *Graph) DaemonSet(uid types.UID) *appsv1.DaemonSet { return g.dss[uid] }
+
+// Job returns the Job with uid, or nil.
+func (g *Graph) Job(uid types.UID) *batchv1.Job { return g.jobs[uid] }
+
+// CronJob returns the CronJob with uid, or nil.
+func (g *Graph) CronJob(uid types.UID) *batchv1.CronJob { return g.cjs[uid] }
 
 // ReplicaSet returns the ReplicaSet with uid, or nil.
 func (g *Graph) ReplicaSet(uid types.UID) *appsv1.ReplicaSet { return g.rss[uid] }

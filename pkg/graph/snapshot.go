@@ -1,7 +1,8 @@
 // Package graph owns the in-memory picture of the cluster that one run of
 // kubectl why reasons over: the raw objects as collected (a Snapshot) and an
-// index by owner UID that walks Deployment -> ReplicaSets -> Pods and
-// StatefulSet -> Pods, and back up from a pod to its owners.
+// index by owner UID that walks Deployment -> ReplicaSets -> Pods,
+// StatefulSet -> Pods, DaemonSet -> Pods and CronJob -> Jobs -> Pods, and
+// back up from a pod to its owners.
 package graph
 
 import (
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -19,6 +21,9 @@ type Snapshot struct {
 	ReplicaSets    []appsv1.ReplicaSet
 	Deployments    []appsv1.Deployment
 	StatefulSets   []appsv1.StatefulSet
+	DaemonSets     []appsv1.DaemonSet
+	Jobs           []batchv1.Job
+	CronJobs       []batchv1.CronJob
 	Events         []corev1.Event
 	Nodes          []corev1.Node
 	PVCs           []corev1.PersistentVolumeClaim
@@ -52,6 +57,9 @@ const (
 	ResReplicaSets    = "replicasets"
 	ResDeployments    = "deployments"
 	ResStatefulSets   = "statefulsets"
+	ResDaemonSets     = "daemonsets"
+	ResJobs           = "jobs"
+	ResCronJobs       = "cronjobs"
 	ResEvents         = "events"
 	ResNodes          = "nodes"
 	ResPVCs           = "persistentvolumeclaims"
@@ -102,4 +110,42 @@ func RoutineEventSelector() string {
 		parts[i] = "reason!=" + r
 	}
 	return strings.Join(parts, ",")
+}
+
+// Names lists the names of the objects of kind ("Pod", "Deployment", ...)
+// in the snapshot.
+func (s *Snapshot) Names(kind string) []string {
+	var out []string
+	add := func(n string) { out = append(out, n) }
+	switch kind {
+	case "Pod":
+		for i := range s.Pods {
+			add(s.Pods[i].Name)
+		}
+	case "Deployment":
+		for i := range s.Deployments {
+			add(s.Deployments[i].Name)
+		}
+	case "ReplicaSet":
+		for i := range s.ReplicaSets {
+			add(s.ReplicaSets[i].Name)
+		}
+	case "StatefulSet":
+		for i := range s.StatefulSets {
+			add(s.StatefulSets[i].Name)
+		}
+	case "DaemonSet":
+		for i := range s.DaemonSets {
+			add(s.DaemonSets[i].Name)
+		}
+	case "Job":
+		for i := range s.Jobs {
+			add(s.Jobs[i].Name)
+		}
+	case "CronJob":
+		for i := range s.CronJobs {
+			add(s.CronJobs[i].Name)
+		}
+	}
+	return out
 }

@@ -76,7 +76,6 @@ func tableRow(r explain.Result, o Options, p painter, now time.Time) []string {
 	return row
 }
 
-
 // firstEvidence is the EVIDENCE column of -o wide: the first quoted fact
 // of the cause, on one line.
 func firstEvidence(r explain.Result) string {

@@ -492,7 +492,7 @@ func TestBadInputFiles(t *testing.T) {
 		{"empty directory", []string{"-f", emptyDir},
 			fmt.Sprintf("read -f %[1]s: directory %[1]s holds no .json, .yaml, .yml files", emptyDir)},
 		{"only kinds kubectl why does not explain", []string{"-f", "testdata/services.yaml"},
-			"read -f testdata/services.yaml: nothing to explain: no pods, deployments, replicasets or statefulsets (found 1 ConfigMap, 1 Service)"},
+			"read -f testdata/services.yaml: nothing to explain: no pods, deployments, replicasets, statefulsets, daemonsets, jobs or cronjobs (found 1 ConfigMap, 1 Service)"},
 		{"not a Kubernetes object", []string{"-f", "testdata/not-an-object.yaml"},
 			"read -f testdata/not-an-object.yaml: testdata/not-an-object.yaml:1: not a Kubernetes object: a document must be a mapping with apiVersion and kind, not a string"},
 		{"missing file", []string{"-f", "testdata/nope.yaml"},
