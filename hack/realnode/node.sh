@@ -393,7 +393,8 @@ down_node() {
   # The shims: their command lines name our containerd's socket.
   local sock="$NODE_DIR/containerd/containerd.sock" shims=""
   for p in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "containerd-shim-runc-v2 .*-address $sock "; then
+    # A process may end between the glob and the read: no message for it.
+    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "containerd-shim-runc-v2 .*-address $sock "; then
       shims="$shims ${p#/proc/}"
     fi
   done
