@@ -283,12 +283,13 @@ func TestRealNodePreviousLog(t *testing.T) {
 	c := needRealNode(t)
 	ns := namespace(t)
 	apply(t, ns, realDeployment("logs", c.testapp(), []string{"-log", "connecting to db", "-panic", "db unreachable", "-after", "1s"}, "", ""))
-	r := waitWhy(t, 3*time.Minute, "the previous log", contains("> panic: db unreachable", "  connecting to db"),
-		"deploy/logs", "-n", ns, "--logs")
-	first, _, _ := strings.Cut(r.Stdout, "\n")
-	if !strings.Contains(first, "NotReady") || !strings.Contains(first, string(explain.CodeCrashLoop)) {
-		t.Errorf("first line %q: want NotReady and %s", first, explain.CodeCrashLoop)
-	}
+	// The log, NotReady and CrashLoopBackOff on the first line, together: for
+	// the second it runs, the container is Ready (see checkReal).
+	waitWhy(t, 3*time.Minute, "NotReady, CrashLoopBackOff and the previous log", func(r result) bool {
+		first, _, _ := strings.Cut(r.Stdout, "\n")
+		return strings.Contains(first, "NotReady") && strings.Contains(first, string(explain.CodeCrashLoop)) &&
+			contains("> panic: db unreachable", "  connecting to db")(r)
+	}, "deploy/logs", "-n", ns, "--logs")
 }
 
 // tryDecode is decode for polling: a run that printed no report is not yet
