@@ -3,7 +3,10 @@
 # etcd (Debian's), kube-apiserver, kube-controller-manager and kube-scheduler
 # built from k8s.io/kubernetes (hack/tools pins the version), and kwok
 # standing in for the kubelets of a few fake nodes, with Stages (hack/kwok)
-# that reproduce the kubelet's failure states.
+# that reproduce what one local kubelet cannot (node loss, evictions under
+# pressure, thousands of pods). Beside them one real node (hack/realnode/
+# node.sh): a kubelet, containerd and runc, with two registries on loopback,
+# for the kubelet-side failures in the kubelet's own words.
 #
 #   hack/cluster.sh up       start (idempotent); prints export KUBECONFIG=...
 #   hack/cluster.sh down     stop everything and remove the state dir
@@ -17,6 +20,7 @@
 # WHY_ETCD=module runs etcd built from the Go module proxy (hack/etcd pins
 # the version) instead of Debian's 3.4: the benchmark uses it to measure
 # what a current etcd changes. Tests keep Debian's.
+# WHY_REAL_NODE=0 starts no real node (the benchmark's clusters).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,6 +38,9 @@ esac
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+
+# shellcheck source=hack/realnode/node.sh
+. "$ROOT/hack/realnode/node.sh"
 
 # ensure_binaries builds what is missing, once; everything is cached.
 ensure_binaries() {
@@ -65,6 +72,7 @@ ensure_binaries() {
     (systemctl stop etcd || service etcd stop || true) >/dev/null 2>&1
   fi
   command -v openssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq openssl >/dev/null; }
+  if [ "${WHY_REAL_NODE:-1}" = 1 ]; then ensure_node_binaries; fi
 }
 
 # free_port asks the kernel for a free loopback port, so that two clusters
@@ -210,6 +218,8 @@ omitStages: ["RequestReceived"]
 rules:
 - level: Metadata
 EOF
+  # InternalIP first: the real node's Hostname address (why-real-node)
+  # resolves nowhere, and looking it up would send a DNS query off the machine.
   start kube-apiserver "$BIN/kube-apiserver" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
@@ -222,7 +232,8 @@ EOF
     --audit-policy-file "$STATE/audit-policy.yaml" --audit-log-path "$STATE/audit.log" \
     --audit-log-mode batch --audit-log-batch-max-wait 1s --audit-log-maxsize 500 \
     --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
-    --enable-priority-and-fairness=false --feature-gates=WatchList=false
+    --enable-priority-and-fairness=false --feature-gates=WatchList=false \
+    --kubelet-preferred-address-types InternalIP,Hostname
   kubeconfig "$api_port"
   wait_for kube-apiserver 90 kubectl --kubeconfig "$STATE/kubeconfig" get --raw /readyz
 
@@ -242,7 +253,10 @@ EOF
   nodes | kubectl --kubeconfig "$STATE/kubeconfig" apply -f - >/dev/null
   wait_for "nodes Ready" 60 bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"
   wait_for "default serviceaccount" 60 kubectl --kubeconfig "$STATE/kubeconfig" get serviceaccount default -n default
-  log "up: kube-apiserver https://127.0.0.1:$api_port, $NODES kwok nodes, audit log $STATE/audit.log"
+  up_node "$api_port"
+  local real=""
+  [ "${WHY_REAL_NODE:-1}" = 1 ] && real=", real node $REAL_NODE_NAME"
+  log "up: kube-apiserver https://127.0.0.1:$api_port, $NODES kwok nodes$real, audit log $STATE/audit.log"
   echo "export KUBECONFIG=$STATE/kubeconfig"
 }
 
@@ -272,6 +286,7 @@ restart_kwok() {
 
 down_quiet() {
   local p
+  down_node
   for p in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
     if [ -f "$STATE/pids/$p" ]; then
       kill "$(cat "$STATE/pids/$p")" 2>/dev/null || true
@@ -294,7 +309,8 @@ down() {
 status() {
   if [ ! -d "$STATE" ]; then log "not running"; return 1; fi
   local p
-  for p in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
+  for p in etcd kube-apiserver kube-controller-manager kube-scheduler kwok registry-open registry-auth containerd kubelet; do
+    [ -f "$STATE/pids/$p" ] || continue
     if alive "$p"; then echo "$p running (pid $(cat "$STATE/pids/$p"))"; else echo "$p NOT running"; fi
   done
   cat "$STATE/ports"
