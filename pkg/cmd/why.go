@@ -21,6 +21,7 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/printers"
 	"github.com/kubectl-why/kubectl-why/pkg/version"
 	"github.com/spf13/cobra"
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -417,67 +418,12 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 		out = append(out, r)
 	}
 	for _, t := range want {
-		match := func(name string) bool { return t.Name == "" || t.Name == name }
-		switch t.Kind {
-		case collect.KindPod:
-			for i := range s.Pods {
-				p := &s.Pods[i]
-				if t.All && g.WalkedFromController(p) {
-					continue
-				}
-				if match(p.Name) {
-					add(explain.Ref{Kind: explain.KindPod, Namespace: p.Namespace, Name: p.Name, UID: p.UID}, p.Labels)
-				}
+		for _, obj := range s.Objects(t.Kind) {
+			if t.All && !standsAlone(g, t.Kind, obj) {
+				continue
 			}
-		case collect.KindDeployment:
-			for i := range s.Deployments {
-				d := &s.Deployments[i]
-				if match(d.Name) {
-					add(explain.Ref{Kind: explain.KindDeployment, Namespace: d.Namespace, Name: d.Name, UID: d.UID}, d.Labels)
-				}
-			}
-		case collect.KindReplicaSet:
-			for i := range s.ReplicaSets {
-				rs := &s.ReplicaSets[i]
-				// Old revisions scaled to zero are history, not targets.
-				if t.All && (g.WalkedFromController(rs) || rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0) {
-					continue
-				}
-				if match(rs.Name) {
-					add(explain.Ref{Kind: explain.KindReplicaSet, Namespace: rs.Namespace, Name: rs.Name, UID: rs.UID}, rs.Labels)
-				}
-			}
-		case collect.KindStatefulSet:
-			for i := range s.StatefulSets {
-				st := &s.StatefulSets[i]
-				if match(st.Name) {
-					add(explain.Ref{Kind: explain.KindStatefulSet, Namespace: st.Namespace, Name: st.Name, UID: st.UID}, st.Labels)
-				}
-			}
-		case collect.KindDaemonSet:
-			for i := range s.DaemonSets {
-				ds := &s.DaemonSets[i]
-				if match(ds.Name) {
-					add(explain.Ref{Kind: explain.KindDaemonSet, Namespace: ds.Namespace, Name: ds.Name, UID: ds.UID}, ds.Labels)
-				}
-			}
-		case collect.KindJob:
-			for i := range s.Jobs {
-				j := &s.Jobs[i]
-				// A CronJob's Jobs are its runs: "all" explains the CronJob.
-				if t.All && g.WalkedFromController(j) {
-					continue
-				}
-				if match(j.Name) {
-					add(explain.Ref{Kind: explain.KindJob, Namespace: j.Namespace, Name: j.Name, UID: j.UID}, j.Labels)
-				}
-			}
-		case collect.KindCronJob:
-			for i := range s.CronJobs {
-				cj := &s.CronJobs[i]
-				if match(cj.Name) {
-					add(explain.Ref{Kind: explain.KindCronJob, Namespace: cj.Namespace, Name: cj.Name, UID: cj.UID}, cj.Labels)
-				}
+			if t.Name == "" || t.Name == obj.GetName() {
+				add(explain.Ref{Kind: t.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName(), UID: obj.GetUID()}, obj.GetLabels())
 			}
 		}
 	}
@@ -516,6 +462,20 @@ func (o *Options) selectTargets(g *graph.Graph) ([]explain.Ref, error) {
 
 // failingOnly keeps what needs a look: NotReady and Unknown targets, and
 // Ready ones with a warning. A healthy rollout in progress is left out.
+// standsAlone says whether obj is a target of its own under "all": pods,
+// replicasets and jobs that a workload in the snapshot walks to are
+// explained as part of it, and old revisions scaled to zero are history.
+func standsAlone(g *graph.Graph, kind string, obj metav1.Object) bool {
+	switch kind {
+	case collect.KindPod, collect.KindJob:
+		return !g.WalkedFromController(obj)
+	case collect.KindReplicaSet:
+		rs := obj.(*appsv1.ReplicaSet)
+		return !g.WalkedFromController(rs) && !(rs.Spec.Replicas != nil && *rs.Spec.Replicas == 0 && len(g.PodsOf(rs.UID)) == 0)
+	}
+	return true
+}
+
 func failingOnly(items []explain.Result) []explain.Result {
 	var out []explain.Result
 	for _, r := range items {

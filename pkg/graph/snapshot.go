@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Snapshot is everything one run saw, from a live cluster or from files.
@@ -112,40 +113,45 @@ func RoutineEventSelector() string {
 	return strings.Join(parts, ",")
 }
 
-// Names lists the names of the objects of kind ("Pod", "Deployment", ...)
-// in the snapshot.
-func (s *Snapshot) Names(kind string) []string {
-	var out []string
-	add := func(n string) { out = append(out, n) }
+// Objects lists the objects of kind ("Pod", "Deployment", ...) in the
+// snapshot, as pointers into it.
+func (s *Snapshot) Objects(kind string) []metav1.Object {
 	switch kind {
 	case "Pod":
-		for i := range s.Pods {
-			add(s.Pods[i].Name)
-		}
+		return pointers(s.Pods)
 	case "Deployment":
-		for i := range s.Deployments {
-			add(s.Deployments[i].Name)
-		}
+		return pointers(s.Deployments)
 	case "ReplicaSet":
-		for i := range s.ReplicaSets {
-			add(s.ReplicaSets[i].Name)
-		}
+		return pointers(s.ReplicaSets)
 	case "StatefulSet":
-		for i := range s.StatefulSets {
-			add(s.StatefulSets[i].Name)
-		}
+		return pointers(s.StatefulSets)
 	case "DaemonSet":
-		for i := range s.DaemonSets {
-			add(s.DaemonSets[i].Name)
-		}
+		return pointers(s.DaemonSets)
 	case "Job":
-		for i := range s.Jobs {
-			add(s.Jobs[i].Name)
-		}
+		return pointers(s.Jobs)
 	case "CronJob":
-		for i := range s.CronJobs {
-			add(s.CronJobs[i].Name)
-		}
+		return pointers(s.CronJobs)
+	}
+	return nil
+}
+
+// pointers returns &items[i] for each item, as metav1.Objects.
+func pointers[T any, P interface {
+	*T
+	metav1.Object
+}](items []T) []metav1.Object {
+	out := make([]metav1.Object, len(items))
+	for i := range items {
+		out[i] = P(&items[i])
+	}
+	return out
+}
+
+// Names lists the names of the objects of kind in the snapshot.
+func (s *Snapshot) Names(kind string) []string {
+	var out []string
+	for _, o := range s.Objects(kind) {
+		out = append(out, o.GetName())
 	}
 	return out
 }
