@@ -140,12 +140,7 @@ func (g *Graph) WalkedFromController(o metav1.Object) bool {
 
 // PodsOf returns the pods whose controller is owner, sorted by name.
 func (g *Graph) PodsOf(owner types.UID) []*corev1.Pod {
-	var out []*corev1.Pod
-	for _, c := range g.children[owner] {
-		if p, ok := c.(*corev1.Pod); ok && isControlledBy(p, owner) {
-			out = append(out, p)
-		}
-	}
+	out := controlled[*corev1.Pod](g, owner)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
@@ -153,12 +148,7 @@ func (g *Graph) PodsOf(owner types.UID) []*corev1.Pod {
 // ReplicaSetsOf returns the ReplicaSets controlled by the deployment, newest
 // revision first.
 func (g *Graph) ReplicaSetsOf(owner types.UID) []*appsv1.ReplicaSet {
-	var out []*appsv1.ReplicaSet
-	for _, c := range g.children[owner] {
-		if rs, ok := c.(*appsv1.ReplicaSet); ok && isControlledBy(rs, owner) {
-			out = append(out, rs)
-		}
-	}
+	out := controlled[*appsv1.ReplicaSet](g, owner)
 	sort.SliceStable(out, func(i, j int) bool {
 		ri, rj := Revision(out[i]), Revision(out[j])
 		if ri != rj {
@@ -166,6 +156,17 @@ func (g *Graph) ReplicaSetsOf(owner types.UID) []*appsv1.ReplicaSet {
 		}
 		return out[i].CreationTimestamp.After(out[j].CreationTimestamp.Time)
 	})
+	return out
+}
+
+// controlled returns owner's children of type T whose controller it is.
+func controlled[T metav1.Object](g *Graph, owner types.UID) []T {
+	var out []T
+	for _, c := range g.children[owner] {
+		if o, ok := c.(T); ok && isControlledBy(o, owner) {
+			out = append(out, o)
+		}
+	}
 	return out
 }
 
@@ -186,12 +187,7 @@ func Revision(o metav1.Object) int64 {
 // JobsOf returns the Jobs controlled by the CronJob, newest first (by
 // the time they were scheduled for, else created).
 func (g *Graph) JobsOf(owner types.UID) []*batchv1.Job {
-	var out []*batchv1.Job
-	for _, c := range g.children[owner] {
-		if j, ok := c.(*batchv1.Job); ok && isControlledBy(j, owner) {
-			out = append(out, j)
-		}
-	}
+	out := controlled[*batchv1.Job](g, owner)
 	sort.SliceStable(out, func(i, j int) bool {
 		ti, tj := JobScheduled(out[i]), JobScheduled(out[j])
 		if !ti.Equal(tj) {
