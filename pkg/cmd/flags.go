@@ -56,12 +56,7 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 	if err != nil || len(targets) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	cfg, err := o.configFlags.ToRESTConfig()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	cfg.Timeout = 5 * time.Second
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := o.completionClient()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -81,6 +76,17 @@ func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete str
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
+// completionClient is a client for shell completion: a TAB must not hang,
+// so every request gives up after 5 seconds.
+func (o *Options) completionClient() (kubernetes.Interface, error) {
+	cfg, err := o.configFlags.ToRESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = 5 * time.Second
+	return kubernetes.NewForConfig(cfg)
+}
+
 // completionKinds are the TYPE words offered first: the kinds, their short
 // names, and "all".
 var completionKinds = []string{"all", "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "po", "deploy", "rs", "sts", "ds", "cj"}
@@ -89,12 +95,7 @@ var completionKinds = []string{"all", "pod", "deployment", "replicaset", "statef
 // --context and --cluster with the kubeconfig's, as kubectl does.
 func (o *Options) registerFlagCompletion(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := o.configFlags.ToRESTConfig()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		cfg.Timeout = 5 * time.Second
-		cs, err := kubernetes.NewForConfig(cfg)
+		cs, err := o.completionClient()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
