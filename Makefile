@@ -43,9 +43,10 @@ cluster-up:
 cluster-down:
 	hack/cluster.sh down
 
-## bench: the benchmark of docs/benchmarks.md (SIZES="1000 10000 30000"; WHY_ETCD=module for etcd 3.7)
+## bench: the benchmark of docs/benchmarks.md (SIZES="1000 10000 30000"; WHY_ETCD=module for etcd 3.7;
+##        the competitors built beforehand by hack/bench/competitors.sh; NODES=100,5000 for the nodes scenario)
 bench: build
-	hack/bench.sh $(SIZES)
+	hack/bench.sh $(SIZES) $(if $(NODES),--nodes $(NODES))
 
 release-check:
 	hack/release-check.sh

@@ -21,6 +21,10 @@
 # the version) instead of Debian's 3.4: the benchmark uses it to measure
 # what a current etcd changes. Tests keep Debian's.
 # WHY_REAL_NODE=0 starts no real node (the benchmark's clusters).
+# WHY_KWOK_LEASE_SECONDS (default 40) is the kwok nodes' lease duration; it
+# renews every quarter of it. The benchmark's 5,000-node cluster lengthens
+# it (and the controller manager's grace period with it), or the renewals
+# alone would keep 2 cores busy.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,6 +33,7 @@ STATE="${WHY_CLUSTER_DIR:-$ROOT/_output/cluster}"
 KUBE_VERSION="v1.37.2"
 KWOK_VERSION="v0.8.0"
 NODES="${WHY_NODES:-3}"
+LEASE="${WHY_KWOK_LEASE_SECONDS:-40}"
 ETCD="etcd"
 case "${WHY_ETCD:-debian}" in
   debian) ;;
@@ -242,7 +247,7 @@ EOF
     --kubeconfig "$STATE/kubeconfig" --bind-address 127.0.0.1 --secure-port 0 \
     --leader-elect=false --controllers '*' \
     --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/ca.crt" \
-    --use-service-account-credentials=false \
+    --use-service-account-credentials=false --node-monitor-grace-period "$((LEASE > 50 ? LEASE : 50))s" \
     --kube-api-qps 1000 --kube-api-burst 2000 --concurrent-replicaset-syncs 10 --concurrent-deployment-syncs 10
   start kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$STATE/kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
@@ -251,7 +256,7 @@ EOF
   start_kwok
 
   nodes | kubectl --kubeconfig "$STATE/kubeconfig" apply -f - >/dev/null
-  wait_for "nodes Ready" 60 bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"
+  wait_for "nodes Ready" "$((60 + NODES / 20))" bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"
   wait_for "default serviceaccount" 60 kubectl --kubeconfig "$STATE/kubeconfig" get serviceaccount default -n default
   up_node "$api_port"
   local real=""
@@ -264,7 +269,7 @@ start_kwok() {
   start kwok "$BIN/kwok" --kubeconfig "$STATE/kubeconfig" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --config "$STATE/kwok-stages.yaml" --server-address "127.0.0.1:$(free_port)" \
-    --cidr 10.0.0.0/16 --node-ip 10.1.0.1 --node-lease-duration-seconds 40
+    --cidr 10.0.0.0/16 --node-ip 10.1.0.1 --node-lease-duration-seconds "$LEASE"
 }
 
 # restart_kwok stops kwok and starts it again, so that it lists every pod

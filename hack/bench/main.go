@@ -5,6 +5,9 @@
 //
 //	bench create  -kubeconfig K -size N [-direct] -out create.json
 //	bench measure -kubeconfig K -pki DIR -audit FILE -plugin BIN -create create.json -out result.json -md result.md
+//	bench wait    -kubeconfig K -audit FILE -plugin BIN -seconds 120 -out wait.json -md wait.md
+//	bench profile -kubeconfig K -audit FILE -dir DIR -md profile.md -- pod -A --failing
+//	bench nodes   result-nodes-100.json result-nodes-5000.json
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +29,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bench create|measure [flags]")
+		fmt.Fprintln(os.Stderr, "usage: bench create|measure|wait|profile|nodes [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -34,8 +38,14 @@ func main() {
 		err = cmdCreate(os.Args[2:])
 	case "measure":
 		err = cmdMeasure(os.Args[2:])
+	case "wait":
+		err = cmdWait(os.Args[2:])
+	case "profile":
+		err = cmdProfile(os.Args[2:])
+	case "nodes":
+		err = cmdNodes(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown subcommand %q: use create or measure", os.Args[1])
+		err = fmt.Errorf("unknown subcommand %q: use create, measure, wait, profile or nodes", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
@@ -107,6 +117,9 @@ func cmdMeasure(args []string) error {
 	out := fs.String("out", "", "write the measurement (JSON) here")
 	md := fs.String("md", "", "write the markdown section here")
 	etcdVersion := fs.String("etcd-version", "", "the etcd server's version, for the report")
+	comps := fs.String("competitors", "", "directory of the competitors' binaries (hack/bench/competitors.sh); empty: leave them out")
+	compTimeout := fs.Duration("competitor-timeout", 120*time.Second, "time limit of each competitor run")
+	only := fs.String("only", "", "comma-separated case keys to run (default: all)")
 	_ = fs.Parse(args)
 
 	var cr CreateResult
@@ -137,8 +150,21 @@ func cmdMeasure(args []string) error {
 	if *cacheDir == "" {
 		*cacheDir = os.TempDir() + "/why-bench-kubectl-cache"
 	}
-	e := Env{Kubeconfig: *kubeconfig, PKI: *pki, Server: host, Audit: *audit, Plugin: *plugin, Kubectl: *kubectl, CacheDir: *cacheDir}
-	m, err := Measure(context.Background(), e, Cases(e, sizes, *extra), *runs, os.Stderr)
+	e := Env{Kubeconfig: *kubeconfig, PKI: *pki, Server: host, Audit: *audit, Plugin: *plugin, Kubectl: *kubectl, CacheDir: *cacheDir,
+		Competitors: *comps, CompetitorTimeout: *compTimeout}
+	cases := Cases(e, sizes, *extra)
+	if *only != "" {
+		keep := map[string]bool{}
+		for _, k := range strings.Split(*only, ",") {
+			keep[strings.TrimSpace(k)] = true
+		}
+		cases = slices.DeleteFunc(cases, func(c Case) bool { return !keep[c.Key] })
+	}
+	truth, err := ListTruth(context.Background(), cs)
+	if err != nil {
+		return err
+	}
+	m, err := Measure(context.Background(), e, cases, truth, *runs, os.Stderr)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -28,6 +29,20 @@ type Case struct {
 	CountArgv []string `json:"countArgv"`
 	// Agent is the User-Agent prefix of the command's requests in the audit log.
 	Agent string `json:"agent"`
+	// Timeout bounds each run (0: ten minutes); a run past it is recorded
+	// as "did not finish" and the case is not run again.
+	Timeout time.Duration `json:"timeoutNs,omitempty"`
+	// Scope is the namespace the command asks about ("" every namespace):
+	// the failing pods it should name are those in it.
+	Scope string `json:"scope,omitempty"`
+	// Names says how to read the failing objects off the command's output
+	// (see names.go); "" counts nothing (curl, kubectl get).
+	Names string `json:"names,omitempty"`
+	// Missing, for a competitor that is not built here, says why; the
+	// case is reported and never run.
+	Missing string `json:"missing,omitempty"`
+	// Version of a competitor, for the report.
+	Version string `json:"version,omitempty"`
 }
 
 // Run is one timed execution.
@@ -35,6 +50,7 @@ type Run struct {
 	Wall     time.Duration `json:"wallNs"`
 	MaxRSSKB int64         `json:"maxRssKiB"`
 	Exit     int           `json:"exit"`
+	DNF      bool          `json:"didNotFinish,omitempty"` // killed at the case's Timeout
 }
 
 // CaseResult is a case's runs and counts.
@@ -51,6 +67,14 @@ type CaseResult struct {
 	StatsLine    string         `json:"statsLine,omitempty"`
 	OutputLines  int            `json:"outputLines"`
 	CountRunWall time.Duration  `json:"countRunWallNs"`
+	// DNF: a run passed the case's Timeout; Failed: a competitor exited
+	// with an error (Err holds its last words). Either stops the case.
+	DNF    bool   `json:"didNotFinish,omitempty"`
+	Failed bool   `json:"failed,omitempty"`
+	Err    string `json:"error,omitempty"`
+	// Named is what the counting run's output said about the benchmark's
+	// pods (see names.go); nil when the case names nothing.
+	Named *Named `json:"named,omitempty"`
 }
 
 // Measurement is the whole result of one size.
@@ -79,20 +103,28 @@ type Machine struct {
 // Env is what the cases need to know about the cluster and the binaries.
 type Env struct {
 	Kubeconfig, PKI, Server, Audit, Plugin, Kubectl, CacheDir string
+	// Competitors is where hack/bench/competitors.sh leaves the other
+	// tools' binaries ("" leaves them out of the run).
+	Competitors string
+	// CompetitorTimeout bounds each of their runs.
+	CompetitorTimeout time.Duration
 }
 
 // DefaultChunkSize is kubectl why's own --chunk-size default (pkg/cmd).
 const DefaultChunkSize = 1000
 
+// curlCase reads path with curl: the apiserver's own time to serve it.
+func curlCase(e Env, key, path, accept string) Case {
+	argv := []string{"curl", "-sSf", "-o", "/dev/null", "--cacert", e.PKI + "/ca.crt", "--cert", e.PKI + "/admin.crt", "--key", e.PKI + "/admin.key",
+		"-H", "Accept: " + accept, e.Server + path}
+	return Case{Key: key, Label: "curl " + path + " (" + strings.TrimPrefix(accept, "application/") + ")", Tool: "curl", Argv: argv, CountArgv: argv, Agent: "curl/"}
+}
+
 // Cases builds the side-by-side list. chunks adds `why pod -A --failing
 // --chunk-size X` for each X other than the default; extra adds
 // diagnostics (no compression, no --failing).
 func Cases(e Env, chunks []int, extra bool) []Case {
-	curl := func(key, accept string) Case {
-		argv := []string{"curl", "-sSf", "-o", "/dev/null", "--cacert", e.PKI + "/ca.crt", "--cert", e.PKI + "/admin.crt", "--key", e.PKI + "/admin.key",
-			"-H", "Accept: " + accept, e.Server + "/api/v1/pods"}
-		return Case{Key: key, Label: "curl /api/v1/pods (" + strings.TrimPrefix(accept, "application/") + ")", Tool: "curl", Argv: argv, CountArgv: argv, Agent: "curl/"}
-	}
+	curl := func(key, accept string) Case { return curlCase(e, key, "/api/v1/pods", accept) }
 	kubectl := func(key string, args ...string) Case {
 		base := []string{e.Kubectl, "--kubeconfig", e.Kubeconfig, "--cache-dir", e.CacheDir}
 		argv := append(append([]string{}, base...), args...)
@@ -102,7 +134,8 @@ func Cases(e Env, chunks []int, extra bool) []Case {
 	why := func(key string, args ...string) Case {
 		argv := append([]string{e.Plugin, "--kubeconfig", e.Kubeconfig}, args...)
 		count := append(append([]string{}, argv...), "--stats")
-		return Case{Key: key, Label: "kubectl why " + strings.Join(args, " "), Tool: "why", Argv: argv, CountArgv: count, Agent: "kubectl-why/"}
+		return Case{Key: key, Label: "kubectl why " + strings.Join(args, " "), Tool: "why", Argv: argv, CountArgv: count, Agent: "kubectl-why/",
+			Names: "why", Scope: scopeOf(args)}
 	}
 	cs := []Case{
 		curl("raw-protobuf", "application/vnd.kubernetes.protobuf"),
@@ -117,6 +150,9 @@ func Cases(e Env, chunks []int, extra bool) []Case {
 		why("one-solo", "deploy/"+OneName, "-n", SoloNS),
 		kubectl("describe-solo", "describe", "deploy/"+OneName, "-n", SoloNS),
 	}
+	cs = append(cs, CompetitorCases(e)...)
+	// For the nodes scenario (-only): what one list of every node costs.
+	cs = append(cs, curlCase(e, "raw-nodes", "/api/v1/nodes", "application/vnd.kubernetes.protobuf"))
 	for _, c := range chunks {
 		if c == DefaultChunkSize {
 			continue // the default: pod-failing
@@ -134,31 +170,53 @@ func Cases(e Env, chunks []int, extra bool) []Case {
 
 // Measure runs every case once to warm caches, once to count its requests,
 // then runs rounds of every case in turn, so that a burst of load from the
-// neighbours lands on all cases rather than on one.
-func Measure(ctx context.Context, e Env, cases []Case, runs int, log io.Writer) (*Measurement, error) {
+// neighbours lands on all cases rather than on one. A competitor that does
+// not finish within its time limit, or fails, is recorded as such and not
+// run again; kubectl why, kubectl and curl must succeed.
+func Measure(ctx context.Context, e Env, cases []Case, truth []PodTruth, runs int, log io.Writer) (*Measurement, error) {
 	m := &Measurement{Runs: runs, Started: time.Now()}
 	for i := range cases {
 		m.Cases = append(m.Cases, &CaseResult{Case: cases[i], AuditByVerb: map[string]int{}, SelfCount: -1})
 	}
+	active := func(cr *CaseResult) bool { return cr.Missing == "" && !cr.DNF && !cr.Failed }
 	for _, cr := range m.Cases {
-		if _, _, err := run(ctx, cr.Case, cr.Argv, nil); err != nil {
+		if cr.Missing != "" {
+			fmt.Fprintf(log, "bench: %-50s not built: %s\n", cr.Label, cr.Missing)
+			continue
+		}
+		off := fileSize(e.Audit)
+		res, stderr, err := run(ctx, cr.Case, cr.Argv, nil)
+		if err := cr.record(res, stderr, err); err != nil {
 			return nil, fmt.Errorf("warm-up of %s: %w", cr.Label, err)
+		}
+		if cr.DNF {
+			// Not run again: count what it asked for before it was stopped.
+			time.Sleep(2500 * time.Millisecond)
+			if cr.AuditCount, cr.AuditByVerb, err = auditCount(e.Audit, off, cr.Agent); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(log, "bench: %-50s did not finish in %s: %d requests before it was stopped\n", cr.Label, cr.Timeout, cr.AuditCount)
 		}
 	}
 	for _, cr := range m.Cases {
-		if err := count(ctx, e, cr); err != nil {
+		if !active(cr) {
+			continue
+		}
+		if err := count(ctx, e, cr, truth); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(log, "bench: %-50s %4d requests (audit log)%s\n", cr.Label, cr.AuditCount, selfNote(cr))
+		fmt.Fprintf(log, "bench: %-50s %4d requests (audit log)%s%s\n", cr.Label, cr.AuditCount, selfNote(cr), namedNote(cr))
 	}
 	for r := 0; r < runs; r++ {
 		m.LoadAvg = append(m.LoadAvg, loadAvg())
 		for _, cr := range m.Cases {
-			res, _, err := run(ctx, cr.Case, cr.Argv, nil)
-			if err != nil {
+			if !active(cr) {
+				continue
+			}
+			res, stderr, err := run(ctx, cr.Case, cr.Argv, nil)
+			if err := cr.record(res, stderr, err); err != nil {
 				return nil, fmt.Errorf("run %d of %s: %w", r+1, cr.Label, err)
 			}
-			cr.Runs = append(cr.Runs, res)
 		}
 		fmt.Fprintf(log, "bench: round %d/%d done (load %s)\n", r+1, runs, m.LoadAvg[len(m.LoadAvg)-1])
 	}
@@ -168,6 +226,24 @@ func Measure(ctx context.Context, e Env, cases []Case, runs int, log io.Writer) 
 	}
 	m.Duration = time.Since(m.Started)
 	return m, nil
+}
+
+// record keeps a run's result. Ours must succeed; a competitor's failure
+// or time-out is a result, which stops that case.
+func (cr *CaseResult) record(res Run, stderr string, err error) error {
+	switch {
+	case res.DNF:
+		cr.DNF = true
+		cr.Runs = append(cr.Runs, res)
+		return nil
+	case err != nil && cr.Tool == "competitor":
+		cr.Failed, cr.Err = true, err.Error()
+		return nil
+	case err != nil:
+		return err
+	}
+	cr.Runs = append(cr.Runs, res)
+	return nil
 }
 
 func selfNote(cr *CaseResult) string {
@@ -190,8 +266,14 @@ const timeBin = "/usr/bin/time"
 // run executes argv with stdout to out (nil: /dev/null) and returns its wall
 // time and peak RSS ("Maximum resident set size", from GNU time). The wall
 // time includes GNU time's own fork and exec, a fraction of a millisecond.
+// Past the case's Timeout the whole process group is killed (GNU time and
+// the command under it) and the run is marked DNF.
 func run(ctx context.Context, c Case, argv []string, out io.Writer) (Run, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	limit := c.Timeout
+	if limit == 0 {
+		limit = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	rssFile, err := os.CreateTemp("", "bench-rss-")
 	if err != nil {
@@ -200,6 +282,9 @@ func run(ctx context.Context, c Case, argv []string, out io.Writer) (Run, string
 	rssFile.Close()
 	defer os.Remove(rssFile.Name())
 	cmd := exec.CommandContext(ctx, timeBin, append([]string{"-f", "%M", "-o", rssFile.Name(), "--"}, argv...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	if out == nil {
 		devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 		if err != nil {
@@ -216,6 +301,10 @@ func run(ctx context.Context, c Case, argv []string, out io.Writer) (Run, string
 	err = cmd.Run()
 	wall := time.Since(start)
 	r := Run{Wall: wall}
+	if ctx.Err() == context.DeadlineExceeded {
+		r.DNF = true
+		return r, stderr.String(), nil
+	}
 	if cmd.ProcessState != nil {
 		r.Exit = cmd.ProcessState.ExitCode()
 	}
@@ -231,12 +320,27 @@ func run(ctx context.Context, c Case, argv []string, out io.Writer) (Run, string
 	if err != nil && !errors.As(err, &exitErr) {
 		return r, stderr.String(), fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
-	// kubectl why exits 2 when something is not Ready, which is the point.
-	ok := r.Exit == 0 || c.Tool == "why" && (r.Exit == 2 || r.Exit == 3)
-	if !ok {
+	if !exitOK(c, r.Exit) {
 		return r, stderr.String(), fmt.Errorf("%s: exit %d: %s", strings.Join(argv, " "), r.Exit, lastLines(stderr.String(), 5))
 	}
 	return r, stderr.String(), nil
+}
+
+// exitOK says whether a command's exit code means it answered. kubectl why
+// exits 2 when something is not Ready, which is the point; so do the
+// health checkers: kube-health 1-3 (warning, error, unknown; +8 while
+// progressing, 128 for its own errors). The others exit 0 when they answer
+// (popeye with --force-exit-zero).
+func exitOK(c Case, code int) bool {
+	switch {
+	case code == 0:
+		return true
+	case c.Tool == "why":
+		return code == 2 || code == 3 || code == 4
+	case c.Tool == "competitor":
+		return code > 0 && code < 16 && strings.HasPrefix(c.Key, "kube-health")
+	}
+	return false
 }
 
 var (
@@ -248,15 +352,26 @@ var (
 
 // count runs the case's counting variant and reads its requests from the
 // audit log (the server's truth) and from the command itself.
-func count(ctx context.Context, e Env, cr *CaseResult) error {
+func count(ctx context.Context, e Env, cr *CaseResult, truth []PodTruth) error {
 	off := fileSize(e.Audit)
 	var out bytes.Buffer
 	res, stderr, err := run(ctx, cr.Case, cr.CountArgv, &out)
-	if err != nil {
+	switch {
+	case res.DNF:
+		// The requests it made before it was stopped are still counted.
+		cr.DNF = true
+	case err != nil && cr.Tool == "competitor":
+		cr.Failed, cr.Err = true, err.Error()
+		return nil
+	case err != nil:
 		return fmt.Errorf("counting run of %s: %w", cr.Label, err)
 	}
 	cr.CountRunWall = res.Wall
 	cr.OutputLines = strings.Count(out.String(), "\n")
+	if cr.Names != "" && !res.DNF {
+		n := CountNamed(cr.Names, out.String(), cr.Scope, truth)
+		cr.Named = &n
+	}
 	switch cr.Tool {
 	case "why":
 		if m := statsRe.FindStringSubmatch(stderr); m != nil {

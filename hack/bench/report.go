@@ -36,9 +36,29 @@ func Markdown(m *Measurement) string {
 	w("Load average (1, 5, 15 min) before each round: %s; after the last: %s.\n\n", strings.Join(m.LoadAvg[:len(m.LoadAvg)-1], " · "), m.LoadAvg[len(m.LoadAvg)-1])
 
 	raw := m.find("raw-protobuf")
-	w("| command | wall time, median of %d (min–max) | × raw protobuf list | API requests (audit log) | peak RSS, median |\n", m.Runs)
-	w("|---|---|---|---|---|\n")
+	w("| command | wall time, median of %d (min–max) | × raw protobuf list | API requests (audit log) | peak RSS, median | failing pods named | false alarms |\n", m.Runs)
+	w("|---|---|---|---|---|---|---|\n")
+	var notes []string
 	for _, c := range m.Cases {
+		label := c.Label
+		if c.Version != "" {
+			label += " (" + c.Version + ")"
+		}
+		switch {
+		case c.Missing != "":
+			w("| `%s` | not built | – | – | – | – | – |\n", c.Label)
+			if c.Missing != "not built" {
+				notes = append(notes, fmt.Sprintf("`%s`: %s", c.Label, c.Missing))
+			}
+			continue
+		case c.Failed:
+			w("| `%s` | failed | – | – | – | – | – |\n", label)
+			notes = append(notes, fmt.Sprintf("`%s`: %s", c.Label, c.Err))
+			continue
+		case c.DNF && len(c.Runs) <= 1:
+			w("| `%s` | did not finish in %s | – | %s | – | – | – |\n", label, secs(c.Timeout), partialReqs(c))
+			continue
+		}
 		ratio := "–"
 		if raw != nil && raw.MedianWall > 0 {
 			ratio = fmt.Sprintf("%.1f×", float64(c.MedianWall)/float64(raw.MedianWall))
@@ -51,13 +71,29 @@ func Markdown(m *Measurement) string {
 			}
 			reqs += fmt.Sprintf(" (%s: %d)", src, c.SelfCount)
 		}
-		w("| `%s` | %s (%s–%s) | %s | %s | %s |\n", c.Label, ms(c.MedianWall), ms(c.MinWall), ms(c.MaxWall), ratio, reqs, mib(c.MedianRSSKB))
+		wall := fmt.Sprintf("%s (%s–%s)", ms(c.MedianWall), ms(c.MinWall), ms(c.MaxWall))
+		if c.DNF {
+			wall += fmt.Sprintf(", then did not finish in %s", secs(c.Timeout))
+		}
+		named, alarms := "–", "–"
+		if c.Named != nil {
+			named = fmt.Sprintf("%d of %d", c.Named.FailingNamed, c.Named.FailingTotal)
+			alarms = fmt.Sprint(c.Named.FalseAlarms)
+		}
+		w("| `%s` | %s | %s | %s | %s | %s | %s |\n", label, wall, ratio, reqs, mib(c.MedianRSSKB), named, alarms)
 	}
 	w("\n")
+	if len(notes) > 0 {
+		w("Competitors that could not run:\n\n")
+		for _, n := range notes {
+			w("- %s\n", n)
+		}
+		w("\n")
+	}
 
 	w("Requests by verb and resource (audit log, one run each):\n\n")
 	for _, c := range m.Cases {
-		if c.Tool == "curl" {
+		if c.Tool == "curl" || c.Missing != "" || c.Failed || len(c.AuditByVerb) == 0 {
 			continue
 		}
 		w("- `%s`: %s\n", c.Label, byVerb(c.AuditByVerb))
@@ -122,6 +158,22 @@ func Markdown(m *Measurement) string {
 	}
 	w("\n")
 	return b.String()
+}
+
+// partialReqs is what the audit log saw of a run stopped at its time limit.
+func partialReqs(c *CaseResult) string {
+	if c.AuditCount == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d before it was stopped", c.AuditCount)
+}
+
+// namedNote is the counting run's score, for the log.
+func namedNote(c *CaseResult) string {
+	if c.Named == nil {
+		return ""
+	}
+	return fmt.Sprintf("; named %d of %d failing pods, %d false alarms", c.Named.FailingNamed, c.Named.FailingTotal, c.Named.FalseAlarms)
 }
 
 func (m *Measurement) find(key string) *CaseResult {
