@@ -31,6 +31,7 @@
 #                   of Debian's 3.4 (see hack/cluster.sh)
 #   BENCH_CLUSTER_DIR  state dir (default _output/cluster-bench), never the
 #                   e2e tests' cluster
+#   BENCH_OUT       results dir (default _output/bench), for two runs at once
 #
 # Results: _output/bench/result-N.{json,md} and _output/bench/report.md.
 set -euo pipefail
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
     --ci) ci=true ;;
     --nodes) node_counts="${2:?--nodes needs a list, e.g. 100,5000}"; shift ;;
     --nodes=*) node_counts="${1#--nodes=}" ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *[!0-9]*|"") echo "bench: size $1 is not a number" >&2; exit 2 ;;
     *) sizes+=("$1") ;;
   esac
@@ -64,7 +65,7 @@ else
 fi
 CHUNKS="${CHUNKS:-500 1000 5000 0}"
 
-OUT="$ROOT/_output/bench"
+OUT="${BENCH_OUT:-$ROOT/_output/bench}"
 mkdir -p "$OUT/bin"
 # Our own cluster, whatever WHY_CLUSTER_DIR the caller (hack/test.sh) set:
 # the e2e tests' cluster holds their workloads and may still be in use.
@@ -97,7 +98,7 @@ trap cleanup EXIT
 comp_args=()
 if [ "$competitors" = 1 ]; then
   # Built beforehand by hack/bench/competitors.sh; absent ones say "not built".
-  comp_args=(-competitors "$OUT/competitors" -competitor-timeout "${COMPETITOR_TIMEOUT:-120s}")
+  comp_args=(-competitors "$ROOT/_output/bench/competitors" -competitor-timeout "${COMPETITOR_TIMEOUT:-120s}")
 fi
 
 # fresh_cluster NODES: a new control plane with that many kwok nodes.
@@ -108,25 +109,26 @@ fresh_cluster() {
   WHY_REAL_NODE=0 WHY_NODES="$1" hack/cluster.sh up >/dev/null
 }
 
-# measure N [bench measure flags...]: the side-by-side runs on the cluster
-# of size N, written to result-N.{json,md}.
+# measure KEY [bench measure flags...]: the side-by-side runs on the
+# cluster created as create-KEY.json, written to result-KEY.{json,md}.
 measure() {
-  local n="$1"; shift
+  local key="$1"; shift
   local etcd_version
   etcd_version="$(curl -fsS "http://127.0.0.1:$(sed -n 's/^etcd=//p' "$WHY_CLUSTER_DIR/ports")/version" |
     sed -n 's/.*"etcdserver":"\([^"]*\)".*/\1/p')"
   "$OUT/bin/bench" measure -kubeconfig "$kc" -pki "$WHY_CLUSTER_DIR/pki" -audit "$WHY_CLUSTER_DIR/audit.log" \
     -plugin "$OUT/bin/kubectl-why" -kubectl "$(command -v kubectl)" -cache-dir "$OUT/kubectl-cache" \
-    -runs "$RUNS" -etcd-version "$etcd_version" -create "$OUT/create-$n.json" \
-    -out "$OUT/result-$n.json" -md "$OUT/result-$n.md" "$@" >/dev/null
-  cat "$OUT/result-$n.md" | tee -a "$report"
+    -runs "$RUNS" -etcd-version "$etcd_version" -create "$OUT/create-$key.json" \
+    -out "$OUT/result-$key.json" -md "$OUT/result-$key.md" "$@" >/dev/null
+  tee -a "$report" <"$OUT/result-$key.md"
 }
 
-create() { # N
-  local direct=()
+create() { # N [bench create flags...]
+  local n="$1" direct=()
+  shift
   [ "${BENCH_DIRECT:-}" = 1 ] && direct=(-direct)
-  "$OUT/bin/bench" create -kubeconfig "$kc" -size "$1" "${direct[@]}" -out "$OUT/create-$1.json" \
-    -on-stall "WHY_CLUSTER_DIR='$WHY_CLUSTER_DIR' '$ROOT/hack/cluster.sh' restart-kwok"
+  "$OUT/bin/bench" create -kubeconfig "$kc" -size "$n" "${direct[@]}" -out "$OUT/create-$n.json" \
+    -on-stall "WHY_CLUSTER_DIR='$WHY_CLUSTER_DIR' '$ROOT/hack/cluster.sh' restart-kwok" "$@"
 }
 
 report="$OUT/report.md"
@@ -163,16 +165,13 @@ if [ -n "$node_counts" ]; then
   results=()
   for nodes in ${node_counts//,/ }; do
     log "== 500 pods on $nodes nodes: fresh cluster in $WHY_CLUSTER_DIR"
-    fresh_cluster "$nodes"
-    create 500
-    cp "$OUT/create-500.json" "$OUT/create-nodes-$nodes.json"
+    # cluster.sh's 3 nodes, then the rest posted concurrently by bench
+    # (kubectl apply sends 5,000 nodes one at a time).
+    fresh_cluster 3
+    create 500 -nodes "$nodes"
     # The node count keys the result files.
-    "$OUT/bin/bench" measure -kubeconfig "$kc" -pki "$WHY_CLUSTER_DIR/pki" -audit "$WHY_CLUSTER_DIR/audit.log" \
-      -plugin "$OUT/bin/kubectl-why" -kubectl "$(command -v kubectl)" -cache-dir "$OUT/kubectl-cache" \
-      -runs "$RUNS" -create "$OUT/create-nodes-$nodes.json" \
-      -only raw-nodes,one-big,describe-big,one-solo,describe-solo \
-      -out "$OUT/result-nodes-$nodes.json" -md "$OUT/result-nodes-$nodes.md" >/dev/null
-    tee -a "$report" <"$OUT/result-nodes-$nodes.md"
+    cp "$OUT/create-500.json" "$OUT/create-nodes-$nodes.json"
+    measure "nodes-$nodes" -only raw-nodes,one-big,describe-big,one-solo,describe-solo
     results+=("$OUT/result-nodes-$nodes.json")
   done
   "$OUT/bin/bench" nodes "${results[@]}" | tee -a "$report"

@@ -256,7 +256,7 @@ EOF
   start_kwok
 
   nodes | kubectl --kubeconfig "$STATE/kubeconfig" apply -f - >/dev/null
-  wait_for "nodes Ready" "$((60 + NODES / 20))" bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"
+  wait_for "nodes Ready" 60 bash -c "[ \"\$(kubectl --kubeconfig '$STATE/kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True)\" = $NODES ]"
   wait_for "default serviceaccount" 60 kubectl --kubeconfig "$STATE/kubeconfig" get serviceaccount default -n default
   up_node "$api_port"
   local real=""

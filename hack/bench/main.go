@@ -78,6 +78,7 @@ func cmdCreate(args []string) error {
 	timeout := fs.Duration("timeout", 45*time.Minute, "how long to wait for the pods")
 	out := fs.String("out", "", "write the creation result (JSON) here")
 	onStall := fs.String("on-stall", "", "command (run by bash) when no pod settles for a while, e.g. hack/cluster.sh restart-kwok")
+	nodes := fs.Int("nodes", 0, "first make sure this many kwok nodes exist and are Ready (0: those of hack/cluster.sh)")
 	_ = fs.Parse(args)
 	p, err := NewPlan(*size)
 	if err != nil {
@@ -86,6 +87,11 @@ func cmdCreate(args []string) error {
 	cs, _, err := client(*kubeconfig)
 	if err != nil {
 		return err
+	}
+	if *nodes > 0 {
+		if err := EnsureNodes(context.Background(), cs, *nodes, 5*time.Minute, os.Stderr); err != nil {
+			return err
+		}
 	}
 	var stall func() error
 	if *onStall != "" {
@@ -174,12 +180,17 @@ func cmdMeasure(args []string) error {
 		m.Machine.ServerVersion = v.GitVersion
 	}
 	m.Machine.EtcdVersion = *etcdVersion
-	if err := writeJSON(*out, m); err != nil {
+	return writeResult(*out, m, *md, Markdown(m))
+}
+
+// writeResult writes a result as JSON (when jsonPath is set) and its
+// markdown section to mdPath (when set) and to stdout.
+func writeResult(jsonPath string, v any, mdPath, text string) error {
+	if err := writeJSON(jsonPath, v); err != nil {
 		return err
 	}
-	text := Markdown(m)
-	if *md != "" {
-		if err := os.WriteFile(*md, []byte(text), 0o644); err != nil {
+	if mdPath != "" {
+		if err := os.WriteFile(mdPath, []byte(text), 0o644); err != nil {
 			return err
 		}
 	}

@@ -110,17 +110,7 @@ func cmdProfile(args []string) error {
 		return err
 	}
 	allocFile.Close()
-	if err := writeJSON(filepath.Join(*dir, "profile.json"), out); err != nil {
-		return err
-	}
-	text := ProfileMarkdown(strings.Join(fs.Args(), " "), out, *dir)
-	if *md != "" {
-		if err := os.WriteFile(*md, []byte(text), 0o644); err != nil {
-			return err
-		}
-	}
-	fmt.Print(text)
-	return nil
+	return writeResult(filepath.Join(*dir, "profile.json"), out, *md, ProfileMarkdown(strings.Join(fs.Args(), " "), out, *dir))
 }
 
 // runWhy runs the plugin's root command in this process, as main does,

@@ -58,17 +58,7 @@ func cmdWait(args []string) error {
 	if r.AuditCount, r.AuditByVerb, err = auditCount(*audit, off, "kubectl-why/"); err != nil {
 		return err
 	}
-	if err := writeJSON(*out, r); err != nil {
-		return err
-	}
-	text := WaitMarkdown(r)
-	if *md != "" {
-		if err := os.WriteFile(*md, []byte(text), 0o644); err != nil {
-			return err
-		}
-	}
-	fmt.Print(text)
-	return nil
+	return writeResult(*out, r, *md, WaitMarkdown(r))
 }
 
 // WaitMarkdown renders a --wait measurement for docs/benchmarks.md.
