@@ -243,11 +243,15 @@ EOF
   wait_for kube-apiserver 90 kubectl --kubeconfig "$STATE/kubeconfig" get --raw /readyz
 
   # High client QPS: the benchmarks create tens of thousands of pods.
+  # Longer kwok leases need a grace period at least as long, or every
+  # node would go NotReady between two renewals.
+  local grace=()
+  [ "$LEASE" = 40 ] || grace=(--node-monitor-grace-period "${LEASE}s")
   start kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig "$STATE/kubeconfig" --bind-address 127.0.0.1 --secure-port 0 \
     --leader-elect=false --controllers '*' \
     --service-account-private-key-file "$STATE/pki/sa.key" --root-ca-file "$STATE/pki/ca.crt" \
-    --use-service-account-credentials=false --node-monitor-grace-period "$((LEASE > 50 ? LEASE : 50))s" \
+    --use-service-account-credentials=false "${grace[@]}" \
     --kube-api-qps 1000 --kube-api-burst 2000 --concurrent-replicaset-syncs 10 --concurrent-deployment-syncs 10
   start kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$STATE/kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \

@@ -181,7 +181,7 @@ func Measure(ctx context.Context, e Env, cases []Case, truth []PodTruth, runs in
 	active := func(cr *CaseResult) bool { return cr.Missing == "" && !cr.DNF && !cr.Failed }
 	for _, cr := range m.Cases {
 		if cr.Missing != "" {
-			fmt.Fprintf(log, "bench: %-50s not built: %s\n", cr.Label, cr.Missing)
+			fmt.Fprintf(log, "bench: %-50s %s\n", cr.Label, cr.Missing)
 			continue
 		}
 		off := fileSize(e.Audit)
@@ -204,6 +204,10 @@ func Measure(ctx context.Context, e Env, cases []Case, truth []PodTruth, runs in
 		}
 		if err := count(ctx, e, cr, truth); err != nil {
 			return nil, err
+		}
+		if cr.Failed {
+			fmt.Fprintf(log, "bench: %-50s failed: %s\n", cr.Label, cr.Err)
+			continue
 		}
 		fmt.Fprintf(log, "bench: %-50s %4d requests (audit log)%s%s\n", cr.Label, cr.AuditCount, selfNote(cr), namedNote(cr))
 	}
