@@ -53,8 +53,8 @@ for t in "${TOOLS[@]}"; do
   IFS='|' read -r name repo pkg xflags <<<"$t"
   if [ "${#want[@]}" -gt 0 ] && [[ " ${want[*]} " != *" $name "* ]]; then continue; fi
   info="$OUT/$name.txt"
-  rm -f "$OUT/$name"
   if ! checkout "$name" "$repo"; then
+    rm -f "$OUT/$name"
     printf 'status=failed\nrepo=%s\nerror=no source folder %s\n' "$repo" "$SRC/$name" >"$info"
     continue
   fi
@@ -70,11 +70,15 @@ for t in "${TOOLS[@]}"; do
   x="${x//%C/$commit}"
   log "building $name $version ($repo) in $SRC/$name"
   start=$(date +%s)
-  if errs="$(cd "$SRC/$name" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w $x" -o "$OUT/$name" "$pkg" 2>&1)"; then
+  # Built beside the old binary and renamed over it, so that a benchmark
+  # running meanwhile never finds it missing.
+  if errs="$(cd "$SRC/$name" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w $x" -o "$OUT/.$name.new" "$pkg" 2>&1)"; then
+    mv -f "$OUT/.$name.new" "$OUT/$name"
     printf 'status=built\nrepo=%s\ncommit=%s\nversion=%s\ngo=%s\nbuild_seconds=%s\n' \
       "$repo" "$commit" "$version" "$(go env GOVERSION)" "$(($(date +%s) - start))" >"$info"
     log "$name: built in $(($(date +%s) - start)) s"
   else
+    rm -f "$OUT/$name" "$OUT/.$name.new"
     # The error as go printed it, last lines only, on one line for the docs.
     printf 'status=failed\nrepo=%s\ncommit=%s\nversion=%s\nerror=%s\n' \
       "$repo" "$commit" "$version" "$(printf '%s\n' "$errs" | tail -n 5 | tr '\n' ' ' | sed 's/ *$//')" >"$info"
