@@ -423,7 +423,7 @@ func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.Repl
 	if c := deployCondition(d, appsv1.DeploymentProgressing); c != nil && c.Status == corev1.ConditionTrue && c.Reason != "NewReplicaSetAvailable" && d.Spec.ProgressDeadlineSeconds != nil {
 		deadline := c.LastUpdateTime.Add(time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second)
 		if left := deadline.Sub(g.Snap.Now); left > 0 {
-			f.Cause += fmt.Sprintf("; %s left before the progress deadline", HumanDuration(left))
+			f.Cause += fmt.Sprintf("; %s left before the progress deadline", humanDuration(left))
 			f.Facts = map[string]string{"deadlineIn": left.Round(time.Second).String()}
 		}
 	}
