@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	resourcehelper "k8s.io/component-helpers/resource"
 )
 
 // startingWindow is how long a pod may sit in Pending or ContainerCreating,
@@ -339,44 +340,12 @@ func lived(t *corev1.ContainerStateTerminated) time.Duration {
 
 // Quantities.
 
-// podRequest is what the scheduler counts for the pod: the larger of the
-// app containers (plus sidecars) and the largest init container, plus the
-// pod overhead; pod-level resources win when set.
+// podRequest is what the scheduler counts for the pod: component-helpers'
+// PodRequests, the scheduler's own arithmetic (app containers and
+// sidecars, the largest init container, pod overhead, pod-level
+// resources when set).
 func podRequest(p *corev1.Pod, name corev1.ResourceName) resource.Quantity {
-	if p.Spec.Resources != nil {
-		if q, ok := p.Spec.Resources.Requests[name]; ok {
-			return q
-		}
-	}
-	var sum resource.Quantity
-	for i := range p.Spec.Containers {
-		if q, ok := p.Spec.Containers[i].Resources.Requests[name]; ok {
-			sum.Add(q)
-		}
-	}
-	var sidecars resource.Quantity
-	maxInit := resource.Quantity{}
-	for i := range p.Spec.InitContainers {
-		ic := &p.Spec.InitContainers[i]
-		q := ic.Resources.Requests[name]
-		if ic.RestartPolicy != nil && *ic.RestartPolicy == corev1.ContainerRestartPolicyAlways {
-			sidecars.Add(q)
-			continue
-		}
-		t := q.DeepCopy()
-		t.Add(sidecars)
-		if t.Cmp(maxInit) > 0 {
-			maxInit = t
-		}
-	}
-	sum.Add(sidecars)
-	if maxInit.Cmp(sum) > 0 {
-		sum = maxInit
-	}
-	if q, ok := p.Spec.Overhead[name]; ok {
-		sum.Add(q)
-	}
-	return sum
+	return resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})[name]
 }
 
 // memoryLimit is the container's memory limit, "" when it has none.
