@@ -502,7 +502,7 @@ func TestFromFilesSameAnswerLater(t *testing.T) {
 		{"cluster-info dump", filepath.Join("testdata", "dump"), time.Date(2026, 11, 23, 5, 5, 0, 0, time.UTC),
 			[]explain.Code{explain.CodeImageNotFound}, "does not exist"},
 		{"rollout in progress", filepath.Join("..", "explain", "testdata", "workloads", "rolling.yaml"), time.Date(2026, 11, 23, 5, 10, 33, 0, time.UTC),
-			[]explain.Code{explain.CodeRolloutProgressing}, "9m left before the progress deadline"},
+			[]explain.Code{explain.CodeRolloutProgressing}, "9m59s left before the progress deadline"},
 		{"deleted, held by a finalizer", filepath.Join("..", "explain", "testdata", "pods", "stuck-terminating-finalizer.yaml"), fileNow,
 			[]explain.Code{explain.CodeStuckTerminating}, "19m past its grace period"},
 		{"creating", filepath.Join("..", "explain", "testdata", "pods", "creating-pulling.yaml"), fileNow,
