@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -84,17 +85,15 @@ var (
 	reImageInPull = regexp.MustCompile(`(?:Failed to pull image|Back-off pulling image) "([^"]+)"`)
 )
 
-// registryOf is the registry host of an image reference (docker.io when
-// the reference names none).
+// registryOf is the registry host of an image reference, as the kubelet
+// reads it (docker.io when the reference names none), "(unknown)" when
+// it does not parse (the kubelet would not have pulled it).
 func registryOf(image string) string {
-	first, _, found := strings.Cut(image, "/")
-	if !found {
-		return "docker.io"
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return orUnknown("")
 	}
-	if strings.ContainsAny(first, ".:") || first == "localhost" {
-		return first
-	}
-	return "docker.io"
+	return reference.Domain(named)
 }
 
 // isPullFailure tells the event that carries the registry's own words
@@ -291,10 +290,22 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 	return f
 }
 
-// sameImage compares references loosely: the kubelet adds ":latest" to
-// untagged ones.
+// sameImage says whether two references name the same image once
+// normalized as the kubelet does: "nginx", "docker.io/library/nginx" and
+// "nginx:latest" are one image (the kubelet adds ":latest" to untagged
+// references in its events).
 func sameImage(a, b string) bool {
-	return a == b || a == b+":latest" || b == a+":latest" || strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a)
+	return a == b || normalImage(a) == normalImage(b) && normalImage(a) != ""
+}
+
+// normalImage is the fully qualified, tagged form of an image reference,
+// "" when it does not parse.
+func normalImage(image string) string {
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return ""
+	}
+	return reference.TagNameOnly(named).String()
 }
 
 func networkDetail(msg string) string {

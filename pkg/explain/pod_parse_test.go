@@ -184,9 +184,30 @@ func TestRegistryOf(t *testing.T) {
 		"ghcr.io/acme/api:1":             "ghcr.io",
 		"localhost/app":                  "localhost",
 		"registry.internal:5000/app:1.0": "registry.internal:5000",
+		"Upper/Case":                     "(unknown)",
 	} {
 		if got := registryOf(image); got != want {
 			t.Errorf("registryOf(%q) = %q, want %q", image, got, want)
+		}
+	}
+}
+
+// TestSameImage: an event names the image as the kubelet normalized it.
+func TestSameImage(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"nginx", "nginx:latest", true},
+		{"nginx", "docker.io/library/nginx:latest", true},
+		{"acme/api:1", "docker.io/acme/api:1", true},
+		{"ghcr.io/acme/api:1", "ghcr.io/acme/api:1", true},
+		{"nginx:1.27", "nginx:1.28", false},
+		{"acme/nginx", "nginx", false}, // another repository on Docker Hub
+		{"ghcr.io/acme/api:1", "docker.io/acme/api:1", false},
+	} {
+		if got := sameImage(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameImage(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
