@@ -3,6 +3,7 @@ package explain
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -28,7 +29,7 @@ func CodesMarkdown() []byte {
 	areas := append([]string(nil), areaOrder...)
 	var extra []string
 	for a := range byArea {
-		if !containsString(areaOrder, a) {
+		if !slices.Contains(areaOrder, a) {
 			extra = append(extra, a)
 		}
 	}

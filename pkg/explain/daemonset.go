@@ -468,7 +468,7 @@ func (v *dsView) leftOutNote() string {
 	if selector > 0 {
 		parts = append(parts, fmt.Sprintf("%s by its nodeSelector or affinity", plural(selector, "node", "nodes")))
 	}
-	for _, k := range sortedKeys(taint) {
+	for _, k := range slices.Sorted(maps.Keys(taint)) {
 		parts = append(parts, fmt.Sprintf("%s by the untolerated taint %s", plural(taint[k], "node", "nodes"), k))
 	}
 	if len(parts) == 0 {

@@ -2,6 +2,8 @@ package explain
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,7 +88,7 @@ func finish(g *graph.Graph, r *Result) {
 // read, quoted, and how to check the access.
 func accessForbidden(g *graph.Graph, r *Result) Finding {
 	f := Finding{Code: CodeAccessForbidden, Severity: SeverityWarning, Object: r.Target, Cause: r.Summary}
-	for _, res := range sortedStringKeys(g.Snap.Gaps) {
+	for _, res := range slices.Sorted(maps.Keys(g.Snap.Gaps)) {
 		f.Evidence = append(f.Evidence, Evidence{Source: "list " + res, Message: g.Snap.Gaps[res]})
 		if len(f.Next) == 0 {
 			f.Next = append(f.Next, "kubectl auth can-i list "+res+nsFlag(r.Target.Namespace))
@@ -138,13 +140,8 @@ func gapNotes(g *graph.Graph) []string {
 		graph.ResLimitRanges:    "limitranges were not checked",
 		graph.ResPodLogs:        "container logs were not read",
 	}
-	var keys []string
-	for k := range g.Snap.Gaps {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var notes []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(g.Snap.Gaps)) {
 		w := what[k]
 		if w == "" {
 			w = k + " were not checked"

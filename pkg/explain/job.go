@@ -3,6 +3,7 @@ package explain
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -122,7 +123,7 @@ func ExplainJob(g *graph.Graph, j *batchv1.Job) Result {
 	st := j.Status
 	r := Result{Target: v.ref, Ready: fmt.Sprintf("%d/%d", st.Succeeded, v.completions()), Created: j.CreationTimestamp.Time}
 	if c := graph.ControllerOf(j); c != nil {
-		r.Owners = []string{lower(c.Kind) + "/" + c.Name}
+		r.Owners = []string{strings.ToLower(c.Kind) + "/" + c.Name}
 	}
 	root := &Node{Ref: v.ref, Status: jobStatusText(v)}
 	root.Children = podNodes(g.PodsOf(j.UID))

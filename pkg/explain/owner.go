@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -103,7 +104,7 @@ func leftoverFinding(owner Ref, pods []*corev1.Pod) []Finding {
 	}
 	sort.Strings(names)
 	reasons := make([]string, 0, len(byReason))
-	for _, k := range sortedKeys(byReason) {
+	for _, k := range slices.Sorted(maps.Keys(byReason)) {
 		reasons = append(reasons, fmt.Sprintf("%d %s", byReason[k], k))
 	}
 	newest := pods[0]

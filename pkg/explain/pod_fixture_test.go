@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -220,12 +222,7 @@ func renderResult(r Result) string {
 		for _, n := range f.Next {
 			fmt.Fprintf(&b, "  next: %s\n", n)
 		}
-		keys := make([]string, 0, len(f.Facts))
-		for k := range f.Facts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(f.Facts)) {
 			fmt.Fprintf(&b, "  fact %s=%s\n", k, f.Facts[k])
 		}
 	}

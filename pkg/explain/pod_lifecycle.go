@@ -320,7 +320,7 @@ func ruleCompletedUnderController(c *PodContext) []Finding {
 	if o == nil || !longRunningOwners[o.Kind] {
 		return nil
 	}
-	owner := lower(o.Kind) + "/" + o.Name
+	owner := strings.ToLower(o.Kind) + "/" + o.Name
 	f := c.finding(CodeCompletedUnexpect, "", fmt.Sprintf("every container of the pod exited with code 0, but its owner %s expects a process that keeps running", owner))
 	f.Evidence = []Evidence{{Source: "status.phase", Message: string(p.Status.Phase)}}
 	for _, pc := range c.containers() {

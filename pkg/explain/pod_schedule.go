@@ -2,7 +2,9 @@ package explain
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -405,7 +407,7 @@ func (c *PodContext) schedTaints(g *schedGroup, total int, nodes []corev1.Node) 
 			}
 		}
 	}
-	taints := sortedKeys(counts)
+	taints := slices.Sorted(maps.Keys(counts))
 	sort.SliceStable(taints, func(i, j int) bool { return counts[taints[i]] > counts[taints[j]] })
 	var parts []string
 	for _, t := range taints {
@@ -438,7 +440,7 @@ func (c *PodContext) schedSelector(g *schedGroup, total int, nodes []corev1.Node
 	p := c.Pod
 	f := c.finding(CodeNodeSelectorMismatch, "", "")
 	var sel []string
-	for _, k := range sortedStringKeys(p.Spec.NodeSelector) {
+	for _, k := range slices.Sorted(maps.Keys(p.Spec.NodeSelector)) {
 		sel = append(sel, k+"="+p.Spec.NodeSelector[k])
 	}
 	terms := requiredTerms(p)
@@ -563,15 +565,6 @@ func ruleNotScheduled(c *PodContext) []Finding {
 	}
 	f.Next = []string{c.cmdEvents(), "kubectl get pods -n kube-system -l component=kube-scheduler"}
 	return []Finding{f}
-}
-
-func sortedStringKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func dedupeStrings(ss []string) []string {

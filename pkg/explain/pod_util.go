@@ -2,7 +2,7 @@ package explain
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,7 +236,7 @@ func (c *PodContext) eventsFor(container string, reasons ...string) []*corev1.Ev
 		if ec := containerOfEvent(e); container != "" && ec != "" && ec != container {
 			continue
 		}
-		if len(reasons) > 0 && !containsString(reasons, e.Reason) {
+		if len(reasons) > 0 && !slices.Contains(reasons, e.Reason) {
 			continue
 		}
 		out = append(out, e)
@@ -357,24 +357,6 @@ func memoryLimit(spec *corev1.Container) string {
 		return q.String()
 	}
 	return ""
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // listWords renders a list of names for a sentence: "a", "a and b", "a, b and c".

@@ -2,7 +2,8 @@ package explain
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,12 +73,7 @@ func templateDiff(a, b *corev1.PodSpec) string {
 		return m
 	}
 	ia, ib := imgs(a), imgs(b)
-	var names []string
-	for n := range ib {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(ib)) {
 		if ia[n] != ib[n] {
 			if ia[n] == "" {
 				parts = append(parts, fmt.Sprintf("container %s added (%s)", n, ib[n]))
@@ -146,7 +142,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 		Created: rs.CreationTimestamp.Time,
 	}
 	if dc := graph.ControllerOf(rs); dc != nil {
-		owner := lower(dc.Kind) + "/" + dc.Name
+		owner := strings.ToLower(dc.Kind) + "/" + dc.Name
 		if rev := graph.Revision(rs); rev > 0 {
 			owner += fmt.Sprintf(" (this is revision %d)", rev)
 		}
