@@ -233,7 +233,7 @@ func ruleDSNodeFailing(v *dsView) []Finding {
 	} else {
 		where = fmt.Sprintf("the pods on %d nodes (%s) fail, the first (%s) with: %s; they run Ready on %s", len(v.failing), strings.Join(v.failing, ", "), first.Name, cause, plural(healthy, "other node", "other nodes"))
 	}
-	f := Finding{Code: CodeDSNodeFailing, Severity: SeverityError, Object: v.ref, Cause: where,
+	f := Finding{Code: CodeDaemonPodFailingOnNode, Severity: SeverityError, Object: v.ref, Cause: where,
 		Facts: map[string]string{"nodes": strings.Join(v.failing, ","), "pod": first.Name},
 	}
 	for _, n := range v.failing {
@@ -359,7 +359,7 @@ func ruleDSMisscheduled(v *dsView) []Finding {
 	if n == 0 {
 		return nil
 	}
-	return []Finding{{Code: CodeDSMisscheduled, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeDaemonSetMisscheduled, Severity: SeverityWarning, Object: v.ref,
 		Cause:    fmt.Sprintf("%s on nodes it should no longer run on (its nodeSelector, affinity or tolerations no longer match them); the controller removes them", plural(int(n), "pod runs", "pods run")),
 		Evidence: []Evidence{{Source: "status.numberMisscheduled", Message: fmt.Sprint(n)}},
 		Facts:    map[string]string{"misscheduled": fmt.Sprint(n)},
@@ -385,7 +385,7 @@ func ruleDSOnDelete(v *dsView) []Finding {
 		return nil
 	}
 	old := st.DesiredNumberScheduled - st.UpdatedNumberScheduled
-	return []Finding{{Code: CodeSTSOnDelete, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeOnDeleteUpdatePending, Severity: SeverityWarning, Object: v.ref,
 		Cause: fmt.Sprintf("updateStrategy is OnDelete: %s keep the old template until deleted by hand", plural(int(old), "pod", "pods")),
 		Facts: map[string]string{"updated": fmt.Sprint(st.UpdatedNumberScheduled), "desired": fmt.Sprint(st.DesiredNumberScheduled)},
 		Next:  []string{"kubectl get pods" + nsFlag(v.ds.Namespace) + " -o wide -l " + selectorOf(v.ds)},
@@ -402,7 +402,7 @@ func ruleDSProgressing(v *dsView) []Finding {
 	if v.onDelete() && v.observed() && st.UpdatedNumberScheduled < d {
 		return nil // OnDeleteUpdatePending says it
 	}
-	f := Finding{Code: CodeRolloutProgressing, Severity: SeverityInfo, Object: v.ref,
+	f := Finding{Code: CodeRolloutInProgress, Severity: SeverityInfo, Object: v.ref,
 		Next: []string{"kubectl rollout status daemonset/" + v.ds.Name + nsFlag(v.ds.Namespace)}}
 	switch {
 	case !v.observed():

@@ -224,7 +224,7 @@ func (v *deployView) unavailable(fs []Finding) []Finding {
 	}
 	out := fs[:0]
 	for _, g := range fs {
-		if g.Code == CodeRolloutProgressing {
+		if g.Code == CodeRolloutInProgress {
 			f.Cause += "; " + g.Cause
 			f.Facts = mergeFacts(f.Facts, g.Facts)
 			continue
@@ -282,7 +282,7 @@ func ruleDeployDeadline(v *deployView) []Finding {
 		return nil
 	}
 	d := v.d
-	f := Finding{Code: CodeProgressDeadline, Severity: SeverityError, Object: v.ref,
+	f := Finding{Code: CodeProgressDeadlineExceeded, Severity: SeverityError, Object: v.ref,
 		Cause:    fmt.Sprintf("the rollout made no progress within progressDeadlineSeconds (%ds)%s", replicas(d.Spec.ProgressDeadlineSeconds, 600), revisionNote(v.newRS)),
 		Evidence: []Evidence{conditionEvidence("Progressing", string(c.Status), c.Reason, c.Message)},
 		Next:     []string{"kubectl rollout status deployment/" + d.Name + nsFlag(d.Namespace)},
@@ -321,7 +321,7 @@ func ruleDeployPaused(v *deployView) []Finding {
 		return nil
 	}
 	st := d.Status
-	return []Finding{{Code: CodePaused, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeRolloutPaused, Severity: SeverityWarning, Object: v.ref,
 		Cause:    fmt.Sprintf("the rollout is paused mid-way: %d of %d replicas updated; the rest wait until it is resumed", st.UpdatedReplicas, v.desired),
 		Evidence: []Evidence{{Source: "spec.paused", Message: "true"}},
 		Next:     []string{"kubectl rollout resume deployment/" + d.Name + nsFlag(d.Namespace)},
@@ -406,7 +406,7 @@ func ruleDeployLeftovers(v *deployView) []Finding { return v.left }
 // progressingFinding says a rollout is moving, and how long it has left.
 func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {
 	st := d.Status
-	f := Finding{Code: CodeRolloutProgressing, Severity: SeverityInfo, Object: deployRef(d),
+	f := Finding{Code: CodeRolloutInProgress, Severity: SeverityInfo, Object: deployRef(d),
 		Next: []string{"kubectl rollout status deployment/" + d.Name + nsFlag(d.Namespace)}}
 	switch {
 	case st.ObservedGeneration < d.Generation:

@@ -113,7 +113,7 @@ func sortFindings(fs []Finding) {
 // rollout).
 func rootness(f Finding) int {
 	switch f.Code {
-	case CodeProgressDeadline, CodeRolloutStuck, CodeReplicasMissing:
+	case CodeProgressDeadlineExceeded, CodeRolloutStuck, CodeReplicasMissing:
 		return 2
 	}
 	if f.Object.Kind == KindPod || f.Count > 0 {

@@ -189,10 +189,10 @@ func jobStatusText(v *jobView) string {
 
 // jobFailureCodes maps the Failed condition's reason to its code.
 var jobFailureCodes = map[string]Code{
-	batchv1.JobReasonBackoffLimitExceeded:     CodeJobBackoffLimit,
-	batchv1.JobReasonDeadlineExceeded:         CodeJobDeadline,
+	batchv1.JobReasonBackoffLimitExceeded:     CodeBackoffLimitExceeded,
+	batchv1.JobReasonDeadlineExceeded:         CodeJobDeadlineExceeded,
 	batchv1.JobReasonPodFailurePolicy:         CodeJobPodFailurePolicy,
-	batchv1.JobReasonMaxFailedIndexesExceeded: CodeJobMaxFailedIndexes,
+	batchv1.JobReasonMaxFailedIndexesExceeded: CodeMaxFailedIndexesExceeded,
 }
 
 func ruleJobFailed(v *jobView) []Finding {
@@ -208,13 +208,13 @@ func ruleJobFailed(v *jobView) []Finding {
 	backoff := replicas(j.Spec.BackoffLimit, 6)
 	var cause string
 	switch code {
-	case CodeJobBackoffLimit:
+	case CodeBackoffLimitExceeded:
 		cause = fmt.Sprintf("the job failed: its pods failed %s, more than backoffLimit %d allows", plural(int(st.Failed), "time", "times"), backoff)
-	case CodeJobDeadline:
+	case CodeJobDeadlineExceeded:
 		cause = fmt.Sprintf("the job failed: it was active longer than activeDeadlineSeconds (%ds)", replicas64(j.Spec.ActiveDeadlineSeconds))
 	case CodeJobPodFailurePolicy:
 		cause = "the job failed: a pod failure matched a FailJob rule of its podFailurePolicy"
-	case CodeJobMaxFailedIndexes:
+	case CodeMaxFailedIndexesExceeded:
 		cause = fmt.Sprintf("the job failed: more indexes failed than maxFailedIndexes (%d) allows", replicas(j.Spec.MaxFailedIndexes, 0))
 	default:
 		cause = "the job failed (" + c.Reason + ")"
@@ -232,7 +232,7 @@ func ruleJobFailed(v *jobView) []Finding {
 		f.Facts["lastFailedPod"] = p.Name
 		f.Pods = []string{p.Name}
 		f.Next = append([]string{"kubectl logs " + p.Name + nsFlag(j.Namespace)}, f.Next...)
-	} else if code == CodeJobDeadline {
+	} else if code == CodeJobDeadlineExceeded {
 		cause += "; its pods were stopped at the deadline"
 	} else if st.Failed > 0 {
 		cause += "; its failed pods are gone (deleted, or removed by the pod garbage collector), so their own cause cannot be read"

@@ -229,7 +229,7 @@ func podVerdict(p *corev1.Pod, fs []Finding) (Verdict, string) {
 		}
 		return VerdictReady, "Ready"
 	case p.Status.Phase == corev1.PodSucceeded:
-		if hasCode(fs, CodeCompletedUnexpect) {
+		if hasCode(fs, CodeCompletedUnderController) {
 			return VerdictNotReady, fs[0].Cause
 		}
 		return VerdictReady, "Completed: every container exited with code 0"

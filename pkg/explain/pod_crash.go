@@ -52,7 +52,7 @@ func ruleCrash(c *PodContext) []Finding {
 			}
 		case w != nil && w.Reason == "CrashLoopBackOff":
 			if last == nil {
-				f := c.finding(CodeCrashLoop, pc.Name, fmt.Sprintf("%s keeps crashing (%s); its last exit is no longer recorded", pc.what(), plural(int(pc.restarts()), "restart", "restarts")))
+				f := c.finding(CodeCrashLoopBackOff, pc.Name, fmt.Sprintf("%s keeps crashing (%s); its last exit is no longer recorded", pc.what(), plural(int(pc.restarts()), "restart", "restarts")))
 				f.Evidence = []Evidence{waitingEvidence(pc)}
 				f.Facts["restarts"] = fmt.Sprint(pc.restarts())
 				f.Next = []string{c.cmdLogs(pc.Name, true), c.cmdDescribe()}
@@ -92,14 +92,14 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 	restarts := pc.restarts()
 	limit := memoryLimit(pc.Spec)
 
-	code := CodeTerminatedError
+	code := CodeContainerTerminated
 	switch {
 	case t.Reason == "OOMKilled":
 		code = CodeOOMKilled
 	case t.ExitCode == 0 && always:
-		code = CodeExitedCleanly
+		code = CodeContainerExitedZero
 	case looping:
-		code = CodeCrashLoop
+		code = CodeCrashLoopBackOff
 	}
 	// A binary for another architecture dies at once with exit 1 and says
 	// so only in its log or termination message.
@@ -108,7 +108,7 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 		logText = c.G.Snap.Logs[c.Pod.Namespace+"/"+c.Pod.Name+"/"+pc.Name]
 	}
 	if code != CodeOOMKilled && strings.Contains(t.Message+"\n"+logText, "exec format error") {
-		code = CodeExecFormat
+		code = CodeExecFormatError
 	}
 
 	ran := ""
@@ -126,11 +126,11 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 		if looping || restarts > 0 {
 			cause += fmt.Sprintf("; %s", plural(int(restarts), "restart", "restarts"))
 		}
-	case CodeExitedCleanly:
+	case CodeContainerExitedZero:
 		cause = fmt.Sprintf("%s exits with code 0 %sand is restarted (%s): a one-shot command, but restartPolicy Always expects a process that keeps running", pc.what(), ran, plural(int(restarts), "restart", "restarts"))
-	case CodeExecFormat:
+	case CodeExecFormatError:
 		cause = fmt.Sprintf("the binary of %s is built for another CPU architecture than node %s (exec format error)", pc.what(), orUnknown(c.Pod.Spec.NodeName))
-	case CodeCrashLoop:
+	case CodeCrashLoopBackOff:
 		cause = fmt.Sprintf("%s keeps crashing (%s): the last run ended %swith %s", pc.what(), plural(int(restarts), "restart", "restarts"), ran, read.Meaning)
 	default:
 		cause = fmt.Sprintf("%s terminated %swith %s", pc.what(), ran, read.Meaning)
@@ -185,7 +185,7 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 		f.Facts["init"] = "true"
 	}
 	f.Facts["image"] = imageOf(pc)
-	if code == CodeExecFormat && c.Node != nil {
+	if code == CodeExecFormatError && c.Node != nil {
 		f.Facts["nodeArch"] = c.Node.Status.NodeInfo.Architecture
 	}
 
@@ -200,7 +200,7 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 
 func (c *PodContext) statusUnknownFinding(pc podContainer, t *corev1.ContainerStateTerminated) Finding {
 	node := orUnknown(c.Pod.Spec.NodeName)
-	f := c.finding(CodeContainerUnknown, pc.Name, fmt.Sprintf("node %s lost track of %s (ContainerStatusUnknown): the node went away or was restarted while it ran", node, pc.what()))
+	f := c.finding(CodeContainerStatusUnknown, pc.Name, fmt.Sprintf("node %s lost track of %s (ContainerStatusUnknown): the node went away or was restarted while it ran", node, pc.what()))
 	f.Evidence = []Evidence{{Source: pc.statusPath() + ".state.terminated", Message: terminatedText(t)}}
 	f.Facts["exitCode"] = fmt.Sprint(t.ExitCode)
 	f.Facts["reason"] = t.Reason

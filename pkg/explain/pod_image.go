@@ -44,13 +44,13 @@ func classifyPull(msg string) (Code, string) {
 	case has("no space left on device"):
 		return CodeNodeDiskFull, pullDiskFull
 	case has("no matching manifest for", "no match for platform in manifest", "does not match the specified platform", "image platform"):
-		return CodeImagePlatform, pullPlatform
+		return CodeImagePlatformMismatch, pullPlatform
 	case has("toomanyrequests", "too many requests", "rate limit", "pull rate") || reHTTP429.MatchString(l):
-		return CodeImageRateLimit, pullRateLimit
+		return CodeImagePullRateLimited, pullRateLimit
 	case has("no such host", "server misbehaving", "temporary failure in name resolution", "i/o timeout", "connection refused", "connection reset", "network is unreachable",
 		"no route to host", "x509:", "tls:", "tls handshake", "certificate", "context deadline exceeded",
 		"registry is unavailable", "server gave http response to https client", "dial tcp", ": eof"):
-		return CodeImageNetwork, pullNetwork
+		return CodeImagePullNetworkError, pullNetwork
 	// Docker Hub hides a repository that does not exist behind the same
 	// denial as a private one: dockerd says "pull access denied for x,
 	// repository does not exist or may require 'docker login': denied:
@@ -63,7 +63,7 @@ func classifyPull(msg string) (Code, string) {
 		return CodeImageNotFound, pullNotFoundOrPrivate
 	case has("pull access denied", "unauthorized", "authentication required", "insufficient_scope",
 		"forbidden", "denied", "no basic auth credentials", "failed to authorize", "failed to fetch oauth token") || reHTTPAuth.MatchString(l):
-		return CodeImageAuth, pullAuth
+		return CodeImagePullUnauthorized, pullAuth
 	case has("not found", "manifest unknown", "name unknown", "does not exist", "no such image", "repository name not known") || reHTTP404.MatchString(l):
 		return CodeImageNotFound, pullNotFound
 	}
@@ -116,7 +116,7 @@ func ruleImagePull(c *PodContext) []Finding {
 			out = append(out, c.simpleImageFinding(pc, CodeInvalidImageName,
 				fmt.Sprintf("the image reference %q of %s is not a valid image name", imageOf(pc), pc.what())))
 		case "ErrImageNeverPull":
-			out = append(out, c.simpleImageFinding(pc, CodeImageNeverPull,
+			out = append(out, c.simpleImageFinding(pc, CodeErrImageNeverPull,
 				fmt.Sprintf("%s has imagePullPolicy Never, and image %s is not on node %s", pc.what(), imageOf(pc), orUnknown(c.Pod.Spec.NodeName))))
 		}
 	}
@@ -182,14 +182,14 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 		}
 	}
 	if kind == pullUnknown && w.Reason == "RegistryUnavailable" {
-		code, kind = CodeImageNetwork, pullNetwork
+		code, kind = CodeImagePullNetworkError, pullNetwork
 	}
 	reg := registryOf(image)
 	// Docker Hub hides a repository that does not exist behind the
 	// denial; other registries answer 404 for that, so there the denial
 	// is about credentials.
 	if kind == pullNotFoundOrPrivate && reg != "docker.io" {
-		code, kind = CodeImageAuth, pullAuth
+		code, kind = CodeImagePullUnauthorized, pullAuth
 	}
 	who := pc.what()
 	var cause string

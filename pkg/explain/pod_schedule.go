@@ -102,24 +102,24 @@ func schedClass(text string) (code Code, key string) {
 	l := strings.ToLower(text)
 	switch {
 	case strings.HasPrefix(text, "Insufficient "):
-		return CodeInsufficientResource, strings.TrimSpace(strings.TrimPrefix(text, "Insufficient "))
+		return CodeInsufficientResources, strings.TrimSpace(strings.TrimPrefix(text, "Insufficient "))
 	case strings.HasPrefix(l, "too many pods"):
-		return CodeInsufficientResource, string(corev1.ResourcePods)
+		return CodeInsufficientResources, string(corev1.ResourcePods)
 	case strings.Contains(l, "were unschedulable"):
-		return CodeNoNodes, ""
+		return CodeNoNodesAvailable, ""
 	case strings.Contains(l, "taint"):
 		if m := reTaintBrace.FindStringSubmatch(text); m != nil && strings.TrimSpace(m[1]) == corev1.TaintNodeUnschedulable {
-			return CodeNoNodes, ""
+			return CodeNoNodesAvailable, ""
 		}
 		return CodeUntoleratedTaint, ""
 	case strings.Contains(l, "existing pods anti-affinity"):
-		return CodePodAffinity, podExistingAntiAffinity
+		return CodePodAffinityConflict, podExistingAntiAffinity
 	case strings.Contains(l, "pod anti-affinity"):
-		return CodePodAffinity, podAntiAffinity
+		return CodePodAffinityConflict, podAntiAffinity
 	case strings.Contains(l, "pod affinity rules"):
-		return CodePodAffinity, podAffinityRequired
+		return CodePodAffinityConflict, podAffinityRequired
 	case strings.Contains(l, "persistentvolume's node affinity"), strings.Contains(l, "volume node affinity conflict"):
-		return CodeVolumeNodeAffinity, ""
+		return CodeVolumeNodeAffinityConflict, ""
 	case strings.Contains(l, "node affinity"), strings.Contains(l, "node selector"), strings.Contains(l, "nodeselector"):
 		return CodeNodeSelectorMismatch, ""
 	// Unbound before not found: kube-scheduler v1.37 writes "pod has
@@ -231,7 +231,7 @@ func ruleUnschedulable(c *PodContext) []Finding {
 		if len(nodes) > 0 {
 			cause = fmt.Sprintf("the scheduler saw no nodes it can use, though %s exist", plural(len(nodes), "node", "nodes"))
 		}
-		f := c.finding(CodeNoNodes, "", cause)
+		f := c.finding(CodeNoNodesAvailable, "", cause)
 		f.Evidence = evidence
 		f.Facts["nodesTotal"] = "0"
 		f.Next = []string{"kubectl get nodes", c.cmdDescribe()}
@@ -340,7 +340,7 @@ func (c *PodContext) nodes() (nodes []corev1.Node, ok bool) {
 
 func (c *PodContext) schedInsufficient(g *schedGroup, total int, nodes []corev1.Node) Finding {
 	res := corev1.ResourceName(g.key)
-	f := c.finding(CodeInsufficientResource, "", "")
+	f := c.finding(CodeInsufficientResources, "", "")
 	f.Facts["resource"] = g.key
 	if res == corev1.ResourcePods {
 		f.Cause = fmt.Sprintf("%s already running as many pods as they allow", ofNodes(g.nodes, total, "is", "are"))
@@ -542,13 +542,13 @@ func ruleNotScheduled(c *PodContext) []Finding {
 		return nil // ruleStarting says it
 	}
 	if nodes, ok := c.nodes(); ok && len(nodes) == 0 {
-		f := c.finding(CodeNoNodes, "", "the cluster has no nodes, so nothing can run the pod")
+		f := c.finding(CodeNoNodesAvailable, "", "the cluster has no nodes, so nothing can run the pod")
 		f.Facts["nodesTotal"] = "0"
 		f.Next = []string{"kubectl get nodes"}
 		return []Finding{f}
 	}
 	sched := p.Spec.SchedulerName
-	f := c.finding(CodeNotScheduledYet, "", "")
+	f := c.finding(CodeNotScheduled, "", "")
 	f.Facts["schedulerName"] = sched
 	f.Facts["age"] = humanDuration(c.age())
 	switch {

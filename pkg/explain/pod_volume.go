@@ -65,7 +65,7 @@ func ruleSandboxFailed(c *PodContext) []Finding {
 	default:
 		cause = fmt.Sprintf("the container runtime on node %s could not create the pod sandbox: a node problem, not the application", node)
 	}
-	f := c.finding(CodeSandboxFailed, "", cause)
+	f := c.finding(CodePodSandboxFailed, "", cause)
 	f.Evidence = []Evidence{eventEvidence(ev)}
 	f.Facts["node"] = c.Pod.Spec.NodeName
 	if plugin != "" {
@@ -134,11 +134,11 @@ func ruleVolumeFailed(c *PodContext) []Finding {
 		}
 		switch {
 		case strings.Contains(msg, "Multi-Attach error") || strings.Contains(msg, "already used by pod") || strings.Contains(msg, "exclusively attached"):
-			put(volumeProblem{CodeMultiAttach, vol, e, 4})
+			put(volumeProblem{CodeVolumeMultiAttach, vol, e, 4})
 		case e.Reason == "FailedAttachVolume":
-			put(volumeProblem{CodeAttachFailed, vol, e, 3})
+			put(volumeProblem{CodeVolumeAttachFailed, vol, e, 3})
 		case vol != "":
-			put(volumeProblem{CodeMountFailed, vol, e, 2})
+			put(volumeProblem{CodeVolumeMountFailed, vol, e, 2})
 		default:
 			// "Unable to attach or mount volumes: unmounted volumes=[cfg] ...: timed out"
 			var names []string
@@ -152,7 +152,7 @@ func ruleVolumeFailed(c *PodContext) []Finding {
 				names = []string{""}
 			}
 			for _, n := range names {
-				put(volumeProblem{CodeMountFailed, n, e, 1})
+				put(volumeProblem{CodeVolumeMountFailed, n, e, 1})
 			}
 		}
 	}
@@ -194,7 +194,7 @@ func (c *PodContext) volumeFinding(vp volumeProblem) Finding {
 	}
 	f := c.finding(vp.code, "", "")
 	switch vp.code {
-	case CodeMultiAttach:
+	case CodeVolumeMultiAttach:
 		users := ""
 		if m := reUsedByPods.FindStringSubmatch(vp.ev.Message); m != nil {
 			users = strings.TrimSpace(m[1])
@@ -209,7 +209,7 @@ func (c *PodContext) volumeFinding(vp volumeProblem) Finding {
 		if us := strings.Fields(strings.ReplaceAll(users, ",", " ")); len(us) > 0 {
 			f.Next = append(f.Next, fmt.Sprintf("kubectl get pod %s%s -o wide", us[0], nsFlag(p.Namespace)))
 		}
-	case CodeAttachFailed:
+	case CodeVolumeAttachFailed:
 		f.Cause = fmt.Sprintf("volume %s could not be attached to node %s", label, node)
 		if detail != "" {
 			f.Cause += ": " + firstLine(detail)
@@ -222,7 +222,7 @@ func (c *PodContext) volumeFinding(vp volumeProblem) Finding {
 			// reference, so the same code: only the way in differs.
 			m := reMountNotFound.FindStringSubmatch(detail)
 			kind := map[string]string{"configmap": "ConfigMap", "secret": "Secret"}[m[1]]
-			code := map[string]Code{"configmap": CodeConfigMapMissing, "secret": CodeSecretMissing}[m[1]]
+			code := map[string]Code{"configmap": CodeConfigMapNotFound, "secret": CodeSecretNotFound}[m[1]]
 			f.Code, f.Severity = code, SeverityError
 			if i, ok := Info(code); ok {
 				f.Severity = i.Severity

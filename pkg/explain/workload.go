@@ -272,7 +272,7 @@ func hasSeverity(fs []Finding, s Severity) bool {
 // time its Ready condition turned True.
 func minReadyFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {
 	waiting := desired - d.Status.AvailableReplicas
-	f := Finding{Code: CodeMinReadySeconds, Severity: SeverityWarning, Object: deployRef(d),
+	f := Finding{Code: CodeNotYetAvailable, Severity: SeverityWarning, Object: deployRef(d),
 		Facts: map[string]string{"minReadySeconds": fmt.Sprint(d.Spec.MinReadySeconds)}}
 	f.Cause = fmt.Sprintf("%s Ready but not yet Available: minReadySeconds is %ds", plural(int(waiting), "pod is", "pods are"), d.Spec.MinReadySeconds)
 	if newRS == nil {
