@@ -37,48 +37,19 @@ func New(s *Snapshot) *Graph {
 	g := &Graph{
 		Snap:         s,
 		children:     map[types.UID][]metav1.Object{},
-		pods:         map[types.UID]*corev1.Pod{},
-		rss:          map[types.UID]*appsv1.ReplicaSet{},
-		deploys:      map[types.UID]*appsv1.Deployment{},
-		stss:         map[types.UID]*appsv1.StatefulSet{},
-		dss:          map[types.UID]*appsv1.DaemonSet{},
-		jobs:         map[types.UID]*batchv1.Job{},
-		cjs:          map[types.UID]*batchv1.CronJob{},
 		nodes:        map[string]*corev1.Node{},
 		eventsByUID:  map[types.UID][]*corev1.Event{},
 		eventsByName: map[string][]*corev1.Event{},
 	}
-	for i := range s.Pods {
-		p := &s.Pods[i]
-		g.pods[p.UID] = p
-		g.link(p)
-	}
-	for i := range s.ReplicaSets {
-		rs := &s.ReplicaSets[i]
-		g.rss[rs.UID] = rs
-		g.link(rs)
-	}
-	for i := range s.Deployments {
-		d := &s.Deployments[i]
-		g.deploys[d.UID] = d
-	}
-	for i := range s.StatefulSets {
-		st := &s.StatefulSets[i]
-		g.stss[st.UID] = st
-	}
-	for i := range s.DaemonSets {
-		ds := &s.DaemonSets[i]
-		g.dss[ds.UID] = ds
-	}
-	for i := range s.Jobs {
-		j := &s.Jobs[i]
-		g.jobs[j.UID] = j
-		g.link(j)
-	}
-	for i := range s.CronJobs {
-		cj := &s.CronJobs[i]
-		g.cjs[cj.UID] = cj
-	}
+	// Pods, ReplicaSets and Jobs are also linked under their owners: they
+	// are the children a walk goes down to.
+	g.pods = byUID(g, s.Pods, true)
+	g.rss = byUID(g, s.ReplicaSets, true)
+	g.jobs = byUID(g, s.Jobs, true)
+	g.deploys = byUID(g, s.Deployments, false)
+	g.stss = byUID(g, s.StatefulSets, false)
+	g.dss = byUID(g, s.DaemonSets, false)
+	g.cjs = byUID(g, s.CronJobs, false)
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		g.nodes[n.Name] = n
@@ -95,6 +66,22 @@ func New(s *Snapshot) *Graph {
 		g.eventsByName[k] = append(g.eventsByName[k], e)
 	}
 	return g
+}
+
+// byUID indexes objs by UID and, with link, under their owners' UIDs.
+func byUID[T any, P interface {
+	*T
+	metav1.Object
+}](g *Graph, objs []T, link bool) map[types.UID]*T {
+	m := make(map[types.UID]*T, len(objs))
+	for i := range objs {
+		o := P(&objs[i])
+		m[o.GetUID()] = &objs[i]
+		if link {
+			g.link(o)
+		}
+	}
+	return m
 }
 
 func nameKey(kind, ns, name string) string { return kind + "/" + ns + "/" + name }
