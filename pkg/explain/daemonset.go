@@ -136,11 +136,9 @@ func ExplainDaemonSet(g *graph.Graph, ds *appsv1.DaemonSet) Result {
 		fs = append(fs, rule(v)...)
 	}
 	r.Verdict = v.verdict(fs)
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
-			Cause: "they are starting, and none is failing",
-			Facts: map[string]string{"available": fmt.Sprint(st.NumberAvailable), "desired": fmt.Sprint(desired)},
-			Next:  []string{"kubectl rollout status daemonset/" + ds.Name + nsFlag(ds.Namespace)}})
+	if unexplained(r.Verdict, fs) {
+		fs = append(fs, startingFinding(v.ref, "they are starting, and none is failing", st.NumberAvailable, desired,
+			"kubectl rollout status daemonset/"+ds.Name+nsFlag(ds.Namespace)))
 	}
 	if r.Verdict == VerdictReady || r.Verdict == VerdictProgressing {
 		demote(fs)
@@ -164,7 +162,7 @@ func ExplainDaemonSet(g *graph.Graph, ds *appsv1.DaemonSet) Result {
 	case VerdictUnknown:
 		r.Summary = "nodes could not be read"
 	default:
-		r.Summary = stateAndCause(dsUnavailableState(desired-st.NumberAvailable, desired), fs)
+		r.Summary = stateAndCause(nodesUnavailable.state(desired-st.NumberAvailable, desired), fs)
 	}
 	root.Ready = r.Verdict == VerdictReady
 	return r
@@ -194,16 +192,6 @@ func (v *dsView) verdict(fs []Finding) Verdict {
 		return VerdictNotReady
 	}
 	return VerdictProgressing
-}
-
-func dsUnavailableState(missing, desired int32) string {
-	switch {
-	case desired == 1:
-		return "its one pod is unavailable"
-	case missing >= desired:
-		return fmt.Sprintf("unavailable on all %d nodes", desired)
-	}
-	return fmt.Sprintf("unavailable on %d of %d nodes", missing, desired)
 }
 
 func ruleDSFailedCreate(v *dsView) []Finding { return v.created }

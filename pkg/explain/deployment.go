@@ -129,7 +129,7 @@ func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
 		fs = append(fs, rule(v)...)
 	}
 	r.Verdict = v.verdict(fs)
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
+	if unexplained(r.Verdict, fs) {
 		fs = v.unavailable(fs)
 	}
 	if r.Verdict == VerdictReady || r.Verdict == VerdictProgressing {
@@ -197,7 +197,7 @@ func (v *deployView) summary(verdict Verdict, fs []Finding) string {
 	case st.AvailableReplicas >= v.desired && old > 0:
 		state = fmt.Sprintf("rollout%s is failing; %s of the previous revision still serve", rev, plural(old, "pod", "pods"))
 	case st.AvailableReplicas < v.desired:
-		state = unavailableState(v.desired-st.AvailableReplicas, v.desired)
+		state = replicasUnavailable.state(v.desired-st.AvailableReplicas, v.desired)
 	case v.saysUnavailable():
 		state = "the deployment reports itself unavailable (Available=False)"
 	}
@@ -242,14 +242,24 @@ func mergeFacts(a, b map[string]string) map[string]string {
 	return a
 }
 
+// startingFinding is ReplicasUnavailable: the workload is NotReady and no
+// finding says why, so its replicas are starting.
+func startingFinding(ref Ref, cause string, available, desired int32, next ...string) Finding {
+	return Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: ref, Cause: cause,
+		Facts: map[string]string{"available": fmt.Sprint(available), "desired": fmt.Sprint(desired)}, Next: next}
+}
+
+// unexplained says that a NotReady verdict has no Error or Warning
+// finding to say why.
+func unexplained(v Verdict, fs []Finding) bool {
+	return v == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning)
+}
+
 // unavailableFinding is ReplicasUnavailable for the Deployment.
 func (v *deployView) unavailableFinding() Finding {
 	st := v.d.Status
-	f := Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
-		Cause: "they are starting, and none is failing",
-		Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(v.desired)},
-		Next:  []string{"kubectl rollout status deployment/" + v.d.Name + nsFlag(v.d.Namespace)},
-	}
+	f := startingFinding(v.ref, "they are starting, and none is failing", st.AvailableReplicas, v.desired,
+		"kubectl rollout status deployment/"+v.d.Name+nsFlag(v.d.Namespace))
 	if c := deployCondition(v.d, appsv1.DeploymentAvailable); c != nil {
 		f.Evidence = []Evidence{conditionEvidence("Available", string(c.Status), c.Reason, c.Message)}
 	}

@@ -90,11 +90,9 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 		fs = append(fs, rule(v)...)
 	}
 	r.Verdict = v.verdict(fs)
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
-			Cause: "they are starting in order, and none is failing",
-			Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(v.desired)},
-			Next:  []string{"kubectl rollout status statefulset/" + s.Name + nsFlag(s.Namespace)}})
+	if unexplained(r.Verdict, fs) {
+		fs = append(fs, startingFinding(v.ref, "they are starting in order, and none is failing", st.AvailableReplicas, v.desired,
+			"kubectl rollout status statefulset/"+s.Name+nsFlag(s.Namespace)))
 	}
 	if r.Verdict != VerdictNotReady {
 		demote(fs)
@@ -117,7 +115,7 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 	case VerdictProgressing:
 		r.Summary = stateAndCause("", fs)
 	default:
-		r.Summary = stateAndCause(unavailableState(v.desired-st.AvailableReplicas, v.desired), fs)
+		r.Summary = stateAndCause(replicasUnavailable.state(v.desired-st.AvailableReplicas, v.desired), fs)
 	}
 	root.Ready = r.Verdict == VerdictReady
 	return r

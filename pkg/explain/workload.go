@@ -174,10 +174,8 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 		// Every replica available, more pods than desired still stopping.
 		r.Verdict = VerdictProgressing
 	}
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: ref,
-			Cause: "they are starting, and none is failing",
-			Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(desired)}})
+	if unexplained(r.Verdict, fs) {
+		fs = append(fs, startingFinding(ref, "they are starting, and none is failing", st.AvailableReplicas, desired))
 	}
 	if r.Verdict != VerdictNotReady {
 		demote(fs)
@@ -196,7 +194,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 	case r.Verdict == VerdictProgressing:
 		r.Summary = fmt.Sprintf("the replicaset controller has not yet caught up with generation %d", rs.Generation)
 	default:
-		r.Summary = stateAndCause(unavailableState(desired-st.AvailableReplicas, desired), fs)
+		r.Summary = stateAndCause(replicasUnavailable.state(desired-st.AvailableReplicas, desired), fs)
 	}
 	r.Tree.Ready = r.Verdict == VerdictReady
 	return r
