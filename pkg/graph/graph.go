@@ -26,6 +26,8 @@ type Graph struct {
 	jobs     map[types.UID]*batchv1.Job
 	cjs      map[types.UID]*batchv1.CronJob
 	nodes    map[string]*corev1.Node
+	// walkable holds the kind of every object a walk starts from, by UID.
+	walkable map[types.UID]string
 	// events by the involved object's UID, and by kind/ns/name for events
 	// whose involvedObject.uid is empty (some controllers omit it).
 	eventsByUID  map[types.UID][]*corev1.Event
@@ -38,18 +40,20 @@ func New(s *Snapshot) *Graph {
 		Snap:         s,
 		children:     map[types.UID][]metav1.Object{},
 		nodes:        map[string]*corev1.Node{},
+		walkable:     map[types.UID]string{},
 		eventsByUID:  map[types.UID][]*corev1.Event{},
 		eventsByName: map[string][]*corev1.Event{},
 	}
 	// Pods, ReplicaSets and Jobs are also linked under their owners: they
 	// are the children a walk goes down to.
-	g.pods = byUID(g, s.Pods, true)
-	g.rss = byUID(g, s.ReplicaSets, true)
-	g.jobs = byUID(g, s.Jobs, true)
-	g.deploys = byUID(g, s.Deployments, false)
-	g.stss = byUID(g, s.StatefulSets, false)
-	g.dss = byUID(g, s.DaemonSets, false)
-	g.cjs = byUID(g, s.CronJobs, false)
+	// Every kind but pods is one a walk starts from.
+	g.pods = byUID(g, s.Pods, true, "")
+	g.rss = byUID(g, s.ReplicaSets, true, "ReplicaSet")
+	g.jobs = byUID(g, s.Jobs, true, "Job")
+	g.deploys = byUID(g, s.Deployments, false, "Deployment")
+	g.stss = byUID(g, s.StatefulSets, false, "StatefulSet")
+	g.dss = byUID(g, s.DaemonSets, false, "DaemonSet")
+	g.cjs = byUID(g, s.CronJobs, false, "CronJob")
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		g.nodes[n.Name] = n
@@ -68,17 +72,21 @@ func New(s *Snapshot) *Graph {
 	return g
 }
 
-// byUID indexes objs by UID and, with link, under their owners' UIDs.
+// byUID indexes objs by UID; with link, also under their owners' UIDs;
+// with a walkable kind, as objects of that kind a walk starts from.
 func byUID[T any, P interface {
 	*T
 	metav1.Object
-}](g *Graph, objs []T, link bool) map[types.UID]*T {
+}](g *Graph, objs []T, link bool, walkable string) map[types.UID]*T {
 	m := make(map[types.UID]*T, len(objs))
 	for i := range objs {
 		o := P(&objs[i])
 		m[o.GetUID()] = &objs[i]
 		if link {
 			g.link(o)
+		}
+		if walkable != "" {
+			g.walkable[o.GetUID()] = walkable
 		}
 	}
 	return m
@@ -105,24 +113,7 @@ func ControllerOf(o metav1.Object) *metav1.OwnerReference {
 // own, not dropped from the answer.
 func (g *Graph) WalkedFromController(o metav1.Object) bool {
 	c := ControllerOf(o)
-	if c == nil {
-		return false
-	}
-	switch c.Kind {
-	case "ReplicaSet":
-		return g.rss[c.UID] != nil
-	case "Deployment":
-		return g.deploys[c.UID] != nil
-	case "StatefulSet":
-		return g.stss[c.UID] != nil
-	case "DaemonSet":
-		return g.dss[c.UID] != nil
-	case "Job":
-		return g.jobs[c.UID] != nil
-	case "CronJob":
-		return g.cjs[c.UID] != nil
-	}
-	return false
+	return c != nil && g.walkable[c.UID] == c.Kind
 }
 
 // PodsOf returns the pods whose controller is owner, sorted by name.

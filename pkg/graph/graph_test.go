@@ -32,6 +32,15 @@ func pod(name string, uid types.UID, owners []metav1.OwnerReference) corev1.Pod 
 	return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name, UID: uid, OwnerReferences: owners}}
 }
 
+// names joins the objects' names in their order.
+func names[T metav1.Object](objs []T) string {
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.GetName())
+	}
+	return strings.Join(out, " ")
+}
+
 // TestOwnerIndex: pods and replicasets are found under their controller
 // only (an owner reference without controller=true is not a controller),
 // pods by name, replicasets newest revision first.
@@ -53,18 +62,10 @@ func TestOwnerIndex(t *testing.T) {
 		},
 	}
 	g := New(s)
-	var names []string
-	for _, r := range g.ReplicaSetsOf("d") {
-		names = append(names, r.Name)
-	}
-	if got := strings.Join(names, " "); got != "web-10 web-9 web-x" {
+	if got := names(g.ReplicaSetsOf("d")); got != "web-10 web-9 web-x" {
 		t.Errorf("ReplicaSetsOf = %s, want newest revision first: web-10 web-9 web-x", got)
 	}
-	names = nil
-	for _, p := range g.PodsOf("rs-10") {
-		names = append(names, p.Name)
-	}
-	if got := strings.Join(names, " "); got != "web-10-a web-10-b" {
+	if got := names(g.PodsOf("rs-10")); got != "web-10-a web-10-b" {
 		t.Errorf("PodsOf = %s, want the controlled pods by name", got)
 	}
 	if len(g.PodsOf("rs-1")) != 0 {
@@ -97,11 +98,7 @@ func TestEventsFor(t *testing.T) {
 	}}
 	s.Events[5].Series = &corev1.EventSeries{Count: 7, LastObservedTime: metav1.NewMicroTime(t0.Add(3 * time.Minute))}
 	g := New(s)
-	var names []string
-	for _, e := range g.EventsFor("Pod", "shop", "web-a", "p1") {
-		names = append(names, e.Name)
-	}
-	if got := strings.Join(names, " "); got != "earlier no-uid later series" {
+	if got := names(g.EventsFor("Pod", "shop", "web-a", "p1")); got != "earlier no-uid later series" {
 		t.Errorf("EventsFor = %s, want earlier no-uid later series", got)
 	}
 	if n := EventCount(&s.Events[5]); n != 7 {
@@ -135,11 +132,7 @@ func TestReplicaSetOrderTies(t *testing.T) {
 		rs("bare-old", "c", "", t0, "d"),
 		rs("bare-new", "e", "", t0.Add(time.Minute), "d"),
 	}}
-	var names []string
-	for _, r := range New(s).ReplicaSetsOf("d") {
-		names = append(names, r.Name)
-	}
-	if got := strings.Join(names, " "); got != "new old bare-new bare-old" {
+	if got := names(New(s).ReplicaSetsOf("d")); got != "new old bare-new bare-old" {
 		t.Errorf("ReplicaSetsOf = %s, want new old bare-new bare-old", got)
 	}
 }
@@ -165,11 +158,7 @@ func TestJobsOf(t *testing.T) {
 		},
 	}
 	g := New(s)
-	var names []string
-	for _, j := range g.JobsOf("cj") {
-		names = append(names, j.Name)
-	}
-	if got := strings.Join(names, " "); got != "manual backup-3 backup-2 backup-1" {
+	if got := names(g.JobsOf("cj")); got != "manual backup-3 backup-2 backup-1" {
 		t.Errorf("JobsOf = %s, want manual backup-3 backup-2 backup-1", got)
 	}
 	if g.CronJob("cj") == nil || g.Job("backup-1") == nil {
