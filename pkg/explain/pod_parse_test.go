@@ -123,10 +123,8 @@ func TestSchedClass(t *testing.T) {
 }
 
 func TestClassifyPull(t *testing.T) {
-	tests := []struct {
-		msg  string
-		code Code
-	}{
+	code := func(msg string) Code { c, _ := classifyPull(msg); return c }
+	checkEach(t, "classifyPull", code, []inOut[Code]{
 		{`failed to pull and unpack image "registry.example/app:v2": failed to resolve reference "registry.example/app:v2": registry.example/app:v2: not found`, CodeImageNotFound},
 		{`Error response from daemon: manifest for nginx:9.9 not found: manifest unknown: manifest unknown`, CodeImageNotFound},
 		{`unexpected status from HEAD request to https://r.example/v2/app/manifests/v2: 404 Not Found`, CodeImageNotFound},
@@ -154,14 +152,7 @@ func TestClassifyPull(t *testing.T) {
 		{`something else entirely`, CodeImagePullBackOff},
 		// A digest full of digits is not a 404 or a 429.
 		{`failed to copy: sha256:4040429401403: unexpected EOF while reading`, CodeImagePullBackOff},
-	}
-	for _, tt := range tests {
-		t.Run(tt.msg, func(t *testing.T) {
-			if code, _ := classifyPull(tt.msg); code != tt.code {
-				t.Errorf("classifyPull = %s, want %s", code, tt.code)
-			}
-		})
-	}
+	})
 }
 
 func TestNetworkDetailNamesTheDNSHost(t *testing.T) {
@@ -213,10 +204,7 @@ func TestSameImage(t *testing.T) {
 }
 
 func TestClassifyConfigError(t *testing.T) {
-	tests := []struct {
-		msg  string
-		want configError
-	}{
+	checkEach(t, "classifyConfigError", classifyConfigError, []inOut[configError]{
 		{`configmap "app-config" not found`, configError{Code: CodeConfigMapNotFound, Kind: "ConfigMap", Name: "app-config"}},
 		{`secret "db" not found`, configError{Code: CodeSecretNotFound, Kind: "Secret", Name: "db"}},
 		{`couldn't find key url in ConfigMap shop/app-config`, configError{Code: CodeConfigKeyNotFound, Kind: "ConfigMap", Name: "app-config", Key: "url"}},
@@ -224,21 +212,11 @@ func TestClassifyConfigError(t *testing.T) {
 		{`container has runAsNonRoot and image will run as root (pod: "x_ns(uid)", container: app)`, configError{Code: CodeRunAsNonRootViolation, Reason: "root"}},
 		{`container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root (pod: "x", container: app)`, configError{Code: CodeRunAsNonRootViolation, Reason: "nonNumericUser"}},
 		{`failed to sync configmap cache: timed out waiting for the condition`, configError{Code: CodeCreateContainerConfigError}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.msg, func(t *testing.T) {
-			if got := classifyConfigError(tt.msg); got != tt.want {
-				t.Errorf("classifyConfigError = %+v, want %+v", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestClassifyRuntimeError(t *testing.T) {
-	tests := []struct {
-		msg  string
-		want runtimeError
-	}{
+	checkEach(t, "classifyRuntimeError", classifyRuntimeError, []inOut[runtimeError]{
 		{`runc create failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown`, runtimeError{CodeExecutableNotFound, "foo"}},
 		{"container create failed: executable file `gunicorn` not found in $PATH: No such file or directory", runtimeError{CodeExecutableNotFound, "gunicorn"}},
 		{`error during container init: exec: "/app/serve": stat /app/serve: no such file or directory: unknown`, runtimeError{CodeExecutableNotFound, "/app/serve"}},
@@ -247,11 +225,22 @@ func TestClassifyRuntimeError(t *testing.T) {
 		{`failed to create containerd container: mount /data: no space left on device`, runtimeError{CodeRunContainerError, ""}},
 		// A missing mount source is not a missing command.
 		{`error mounting "/var/lib/kubelet/pods/x/volumes/cfg" to rootfs at "/etc/cfg": no such file or directory`, runtimeError{CodeRunContainerError, ""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.msg, func(t *testing.T) {
-			if got := classifyRuntimeError(tt.msg); got != tt.want {
-				t.Errorf("classifyRuntimeError = %+v, want %+v", got, tt.want)
+	})
+}
+
+// inOut is one case of a table test: a message and what it should give.
+type inOut[T comparable] struct {
+	in   string
+	want T
+}
+
+// checkEach runs f on every case's input as a subtest named by it.
+func checkEach[T comparable](t *testing.T, name string, f func(string) T, cases []inOut[T]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := f(tc.in); got != tc.want {
+				t.Errorf("%s = %+v, want %+v", name, got, tc.want)
 			}
 		})
 	}
