@@ -199,22 +199,7 @@ func ruleUnschedulable(c *PodContext) []Finding {
 	if !condFailed && ev == nil {
 		return nil
 	}
-	var msg string
-	var evidence []Evidence
-	if condFailed && cond.Message != "" {
-		msg = cond.Message
-		// The event repeats the condition's words with a count and a time:
-		// quote the message once, from the event, when they agree.
-		if ev == nil || strings.TrimSpace(ev.Message) != strings.TrimSpace(cond.Message) {
-			evidence = append(evidence, Evidence{Source: "status.conditions[PodScheduled]", Message: cond.Message})
-		}
-	}
-	if ev != nil {
-		if msg == "" {
-			msg = ev.Message
-		}
-		evidence = append(evidence, eventEvidence(ev))
-	}
+	msg, evidence := schedulerWords(cond, condFailed, ev)
 	if msg == "" {
 		f := c.finding(CodeUnschedulable, "", "the scheduler found no node for the pod and did not say why")
 		f.Evidence = []Evidence{{Source: "status.conditions[PodScheduled]", Message: cond.Reason}}
@@ -225,36 +210,10 @@ func ruleUnschedulable(c *PodContext) []Finding {
 	sm := parseSchedulingMessage(msg)
 	nodes, _ := c.nodes()
 	total := sm.Total
-
 	if sm.NoNodes {
-		cause := "the cluster has no nodes the scheduler can use"
-		if len(nodes) > 0 {
-			cause = fmt.Sprintf("the scheduler saw no nodes it can use, though %s exist", plural(len(nodes), "node", "nodes"))
-		}
-		f := c.finding(CodeNoNodesAvailable, "", cause)
-		f.Evidence = evidence
-		f.Facts["nodesTotal"] = "0"
-		f.Next = []string{"kubectl get nodes", c.cmdDescribe()}
-		return []Finding{f}
+		return []Finding{c.noNodesFinding(nodes, evidence)}
 	}
-
-	// Group the reasons by failure mode.
-	var groups []*schedGroup
-	byKey := map[string]*schedGroup{}
-	for _, r := range sm.Reasons {
-		code, key := schedClass(r.Text)
-		k := string(code) + "/" + key
-		g := byKey[k]
-		if g == nil {
-			g = &schedGroup{code: code, key: key}
-			byKey[k] = g
-			groups = append(groups, g)
-		}
-		if r.Count > 0 {
-			g.nodes += r.Count
-		}
-		g.reasons = append(g.reasons, r)
-	}
+	groups := groupSchedReasons(sm.Reasons)
 
 	// A claim the scheduler waits on is explained claim by claim.
 	if len(groups) == 1 && groups[0].code == CodePVCUnbound {
@@ -302,6 +261,64 @@ func ruleUnschedulable(c *PodContext) []Finding {
 		out = append(out, c.claimsUnbound(false)...)
 	}
 	return out
+}
+
+// schedulerWords is the scheduler's last message about the pod and the
+// evidence that carries it: the PodScheduled condition and the latest
+// FailedScheduling event. The event repeats the condition's words with a
+// count and a time: the message is quoted once, from the event, when they
+// agree.
+func schedulerWords(cond *corev1.PodCondition, condFailed bool, ev *corev1.Event) (string, []Evidence) {
+	var msg string
+	var evidence []Evidence
+	if condFailed && cond.Message != "" {
+		msg = cond.Message
+		if ev == nil || strings.TrimSpace(ev.Message) != strings.TrimSpace(cond.Message) {
+			evidence = append(evidence, Evidence{Source: "status.conditions[PodScheduled]", Message: cond.Message})
+		}
+	}
+	if ev != nil {
+		if msg == "" {
+			msg = ev.Message
+		}
+		evidence = append(evidence, eventEvidence(ev))
+	}
+	return msg, evidence
+}
+
+// noNodesFinding is NoNodesAvailable: the scheduler saw no node at all.
+func (c *PodContext) noNodesFinding(nodes []corev1.Node, evidence []Evidence) Finding {
+	cause := "the cluster has no nodes the scheduler can use"
+	if len(nodes) > 0 {
+		cause = fmt.Sprintf("the scheduler saw no nodes it can use, though %s exist", plural(len(nodes), "node", "nodes"))
+	}
+	f := c.finding(CodeNoNodesAvailable, "", cause)
+	f.Evidence = evidence
+	f.Facts["nodesTotal"] = "0"
+	f.Next = []string{"kubectl get nodes", c.cmdDescribe()}
+	return f
+}
+
+// groupSchedReasons groups the scheduler's reasons by failure mode (code
+// and key), in the order they first appear, adding up their node counts.
+func groupSchedReasons(reasons []schedReason) []*schedGroup {
+	var groups []*schedGroup
+	byKey := map[string]*schedGroup{}
+	for _, r := range reasons {
+		code, key := schedClass(r.Text)
+		k := string(code) + "/" + key
+		g := byKey[k]
+		if g == nil {
+			g = &schedGroup{code: code, key: key}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		if r.Count > 0 {
+			g.nodes += r.Count
+		}
+		g.reasons = append(g.reasons, r)
+	}
+	return groups
 }
 
 // ofNodes renders "2 of 3 nodes are" (or "2 nodes are" when the total is
