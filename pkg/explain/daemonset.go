@@ -250,17 +250,7 @@ func ruleDSNodeFailing(v *dsView) []Finding {
 // nodeDiff says what the failing nodes share that no healthy node has:
 // conditions, taints, labels, capacity, kubelet and runtime versions.
 func (v *dsView) nodeDiff(failing []string) []string {
-	var fail, ok []*corev1.Node
-	for _, n := range failing {
-		if node := v.g.Node(n); node != nil {
-			fail = append(fail, node)
-		}
-	}
-	for _, n := range v.healthy {
-		if node := v.g.Node(n); node != nil {
-			ok = append(ok, node)
-		}
-	}
+	fail, ok := v.nodesNamed(failing), v.nodesNamed(v.healthy)
 	if len(v.healthy) == 0 {
 		// Ready pods not read: compare with the other nodes it runs on,
 		// those its selector and tolerations admit.
@@ -274,49 +264,32 @@ func (v *dsView) nodeDiff(failing []string) []string {
 	if len(fail) == 0 || len(ok) == 0 {
 		return nil
 	}
-	// traits are the node's traits by what they are about: a trait sets
-	// the failing nodes apart when they share a value for it and every
-	// healthy node has one other value (a zone label that differs on
-	// every node says nothing).
-	traits := func(n *corev1.Node) map[string]string {
-		t := map[string]string{}
-		if n.Spec.Unschedulable {
-			t["spec.unschedulable"] = "cordoned (spec.unschedulable)"
+	return traitsSettingApart(traitsOf(fail), traitsOf(ok))
+}
+
+// nodesNamed are the nodes of the snapshot with those names.
+func (v *dsView) nodesNamed(names []string) []*corev1.Node {
+	var out []*corev1.Node
+	for _, n := range names {
+		if node := v.g.Node(n); node != nil {
+			out = append(out, node)
 		}
-		for _, c := range n.Status.Conditions {
-			if c.Type == corev1.NodeReady && c.Status != corev1.ConditionTrue || c.Type != corev1.NodeReady && c.Status == corev1.ConditionTrue {
-				t["condition "+string(c.Type)] = "condition " + conditionText(&c)
-			}
-		}
-		for _, taint := range n.Spec.Taints {
-			t["taint "+taint.Key+":"+string(taint.Effect)] = "taint " + taint.ToString()
-		}
-		for k, val := range n.Labels {
-			if k != corev1.LabelHostname {
-				t["label "+k] = "label " + k + "=" + val
-			}
-		}
-		info := n.Status.NodeInfo
-		for _, kv := range [][2]string{{"kubelet", info.KubeletVersion}, {"container runtime", info.ContainerRuntimeVersion}, {"OS image", info.OSImage}, {"architecture", info.Architecture}} {
-			if kv[1] != "" {
-				t[kv[0]] = kv[0] + " " + kv[1]
-			}
-		}
-		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
-			if q, ok := n.Status.Allocatable[res]; ok {
-				t["allocatable "+string(res)] = fmt.Sprintf("allocatable %s %s", res, q.String())
-			}
-		}
-		return t
 	}
-	failT := make([]map[string]string, len(fail))
-	for i, n := range fail {
-		failT[i] = traits(n)
+	return out
+}
+
+func traitsOf(nodes []*corev1.Node) []map[string]string {
+	out := make([]map[string]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = nodeTraits(n)
 	}
-	okT := make([]map[string]string, len(ok))
-	for i, n := range ok {
-		okT[i] = traits(n)
-	}
+	return out
+}
+
+// traitsSettingApart returns the traits that set the failing nodes apart: those
+// they share one value of while every healthy node has one other value
+// (a zone label that differs on every node says nothing).
+func traitsSettingApart(failT, okT []map[string]string) []string {
 	keys := map[string]bool{}
 	for _, t := range append(append([]map[string]string(nil), failT...), okT...) {
 		for k := range t {
@@ -340,6 +313,41 @@ func (v *dsView) nodeDiff(failing []string) []string {
 		}
 	}
 	return out
+}
+
+// nodeTraits are a node's traits, keyed by what they are about, worded
+// as the answer names them: cordoned, conditions, taints, labels, versions,
+// allocatable resources.
+func nodeTraits(n *corev1.Node) map[string]string {
+	t := map[string]string{}
+	if n.Spec.Unschedulable {
+		t["spec.unschedulable"] = "cordoned (spec.unschedulable)"
+	}
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady && c.Status != corev1.ConditionTrue || c.Type != corev1.NodeReady && c.Status == corev1.ConditionTrue {
+			t["condition "+string(c.Type)] = "condition " + conditionText(&c)
+		}
+	}
+	for _, taint := range n.Spec.Taints {
+		t["taint "+taint.Key+":"+string(taint.Effect)] = "taint " + taint.ToString()
+	}
+	for k, val := range n.Labels {
+		if k != corev1.LabelHostname {
+			t["label "+k] = "label " + k + "=" + val
+		}
+	}
+	info := n.Status.NodeInfo
+	for _, kv := range [][2]string{{"kubelet", info.KubeletVersion}, {"container runtime", info.ContainerRuntimeVersion}, {"OS image", info.OSImage}, {"architecture", info.Architecture}} {
+		if kv[1] != "" {
+			t[kv[0]] = kv[0] + " " + kv[1]
+		}
+	}
+	for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
+		if q, ok := n.Status.Allocatable[res]; ok {
+			t["allocatable "+string(res)] = fmt.Sprintf("allocatable %s %s", res, q.String())
+		}
+	}
+	return t
 }
 
 func ruleDSMisscheduled(v *dsView) []Finding {
