@@ -10,7 +10,7 @@ import (
 
 // areaOrder is the order of the sections of docs/codes.md: the life of a
 // pod first, then workloads, then what could not be read.
-var areaOrder = []string{"scheduling", "image", "config", "runtime", "volume", "crash", "probe", "node", "lifecycle", "workload", "statefulset", "access"}
+var areaOrder = []string{"scheduling", "image", "config", "runtime", "volume", "crash", "probe", "node", "lifecycle", "workload", "statefulset", "daemonset", "job", "cronjob", "access"}
 
 // CodesMarkdown renders docs/codes.md from Codes. hack/gendocs prints it;
 // a test fails when the committed file differs, so the docs cannot drift.
