@@ -61,12 +61,7 @@ func newJobView(g *graph.Graph, j *batchv1.Job) *jobView {
 
 // jobCondition returns the condition of type t when it is True.
 func jobCondition(j *batchv1.Job, t batchv1.JobConditionType) *batchv1.JobCondition {
-	for i := range j.Status.Conditions {
-		if c := &j.Status.Conditions[i]; c.Type == t && c.Status == corev1.ConditionTrue {
-			return c
-		}
-	}
-	return nil
+	return firstOf(j.Status.Conditions, func(c batchv1.JobCondition) bool { return c.Type == t && c.Status == corev1.ConditionTrue })
 }
 
 func (v *jobView) finished() bool { return v.done != nil || v.failure != nil }

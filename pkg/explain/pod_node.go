@@ -10,12 +10,7 @@ import (
 )
 
 func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondition {
-	for i := range n.Status.Conditions {
-		if n.Status.Conditions[i].Type == t {
-			return &n.Status.Conditions[i]
-		}
-	}
-	return nil
+	return firstOf(n.Status.Conditions, func(c corev1.NodeCondition) bool { return c.Type == t })
 }
 
 func readyWord(s corev1.ConditionStatus) string {

@@ -56,32 +56,24 @@ func (pc podContainer) specPath() string {
 	return fmt.Sprintf("spec.containers[%s]", pc.Name)
 }
 
-func (pc podContainer) waiting() *corev1.ContainerStateWaiting {
+// status is the container's status, empty when the kubelet reported none.
+func (pc podContainer) status() *corev1.ContainerStatus {
 	if pc.Status == nil {
-		return nil
+		return &corev1.ContainerStatus{}
 	}
-	return pc.Status.State.Waiting
+	return pc.Status
 }
 
-func (pc podContainer) running() *corev1.ContainerStateRunning {
-	if pc.Status == nil {
-		return nil
-	}
-	return pc.Status.State.Running
-}
+func (pc podContainer) waiting() *corev1.ContainerStateWaiting { return pc.status().State.Waiting }
+
+func (pc podContainer) running() *corev1.ContainerStateRunning { return pc.status().State.Running }
 
 func (pc podContainer) terminated() *corev1.ContainerStateTerminated {
-	if pc.Status == nil {
-		return nil
-	}
-	return pc.Status.State.Terminated
+	return pc.status().State.Terminated
 }
 
 func (pc podContainer) lastTerminated() *corev1.ContainerStateTerminated {
-	if pc.Status == nil {
-		return nil
-	}
-	return pc.Status.LastTerminationState.Terminated
+	return pc.status().LastTerminationState.Terminated
 }
 
 func (pc podContainer) restarts() int32 {
@@ -128,19 +120,17 @@ func (c *PodContext) containers() []podContainer {
 }
 
 func findStatus(ss []corev1.ContainerStatus, name string) *corev1.ContainerStatus {
-	for i := range ss {
-		if ss[i].Name == name {
-			return &ss[i]
-		}
-	}
-	return nil
+	return firstOf(ss, func(s corev1.ContainerStatus) bool { return s.Name == name })
 }
 
 func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition {
-	for i := range p.Status.Conditions {
-		if p.Status.Conditions[i].Type == t {
-			return &p.Status.Conditions[i]
-		}
+	return firstOf(p.Status.Conditions, func(c corev1.PodCondition) bool { return c.Type == t })
+}
+
+// firstOf points at the first element of s that matches, or is nil.
+func firstOf[T any](s []T, match func(T) bool) *T {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return &s[i]
 	}
 	return nil
 }

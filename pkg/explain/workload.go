@@ -113,12 +113,7 @@ func containerFields(s *corev1.PodSpec) map[string]string {
 }
 
 func deployCondition(d *appsv1.Deployment, t appsv1.DeploymentConditionType) *appsv1.DeploymentCondition {
-	for i := range d.Status.Conditions {
-		if d.Status.Conditions[i].Type == t {
-			return &d.Status.Conditions[i]
-		}
-	}
-	return nil
+	return firstOf(d.Status.Conditions, func(c appsv1.DeploymentCondition) bool { return c.Type == t })
 }
 
 func replicaFailure(rs *appsv1.ReplicaSet) string {
