@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -387,5 +388,31 @@ func TestRankSchedParts(t *testing.T) {
 				t.Errorf("first = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPodRequest: what the scheduler counts, as component-helpers reckons
+// it: app containers plus sidecars, or the largest init container if more,
+// plus the overhead; pod-level requests when set.
+func TestPodRequest(t *testing.T) {
+	always := corev1.ContainerRestartPolicyAlways
+	cpu := func(v string) corev1.ResourceRequirements {
+		return corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(v)}}
+	}
+	p := &corev1.Pod{Spec: corev1.PodSpec{
+		InitContainers: []corev1.Container{
+			{Name: "proxy", Resources: cpu("250m"), RestartPolicy: &always}, // a sidecar: runs beside the app
+			{Name: "migrate", Resources: cpu("2")},
+		},
+		Containers: []corev1.Container{{Name: "app", Resources: cpu("1")}, {Name: "log", Resources: cpu("500m")}},
+		Overhead:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")},
+	}}
+	// max(1 + 0.5 + 0.25, 2 + 0.25) + 0.1
+	if got := podRequest(p, corev1.ResourceCPU); got.String() != "2350m" {
+		t.Errorf("podRequest = %s, want 2350m", got.String())
+	}
+	p.Spec.Resources = &corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}}
+	if got := podRequest(p, corev1.ResourceCPU); got.String() != "4100m" {
+		t.Errorf("podRequest with pod-level resources = %s, want 4100m (pod-level plus overhead)", got.String())
 	}
 }
