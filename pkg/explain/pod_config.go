@@ -224,6 +224,38 @@ func isStartFailure(t *corev1.ContainerStateTerminated) bool {
 	return false
 }
 
+// runtimeRefusal is the runtime's refusal to create or start the
+// container, where the status carries it: the waiting state, or a run that
+// ended as a start failure (now, or last time while it waits again).
+func runtimeRefusal(pc podContainer) (msg, source, reason string, ok bool) {
+	w := pc.waiting()
+	switch {
+	case w != nil && (w.Reason == "CreateContainerError" || w.Reason == "RunContainerError" || w.Reason == "StartError" || w.Reason == "ContainerCannotRun"):
+		return w.Message, pc.statusPath() + ".state.waiting", w.Reason, true
+	case isStartFailure(pc.terminated()):
+		t := pc.terminated()
+		return t.Message, pc.statusPath() + ".state.terminated", t.Reason, true
+	case w != nil && isStartFailure(pc.lastTerminated()):
+		t := pc.lastTerminated()
+		return t.Message, pc.statusPath() + ".lastState.terminated", t.Reason, true
+	}
+	return "", "", "", false
+}
+
+// runtimeCause words each runtime refusal: the command missing, not
+// executable, built for another architecture, or another refusal.
+func (c *PodContext) runtimeCause(code Code, pc podContainer, cmd, msg string) string {
+	switch code {
+	case CodeExecutableNotFound:
+		return fmt.Sprintf("%s does not exist in image %s: fix command/args or the image", cmdPhrase("the command", cmd, pc.what()), imageOf(pc))
+	case CodeExecPermissionDenied:
+		return fmt.Sprintf("%s is not executable (permission denied): it lacks the execute bit, or a volume is mounted over it", cmdPhrase("the command", cmd, pc.what()))
+	case CodeExecFormatError:
+		return fmt.Sprintf("%s is built for another CPU architecture than node %s, or is a script without a #! line (exec format error)", cmdPhrase("the binary", cmd, pc.what()), orUnknown(c.Pod.Spec.NodeName))
+	}
+	return fmt.Sprintf("the container runtime refused to start %s: %s", pc.what(), firstLine(msg))
+}
+
 // ruleRuntimeRefused: the runtime could not create or start the container
 // (CreateContainerError, RunContainerError, or a crash loop whose last run
 // is a StartError: the command does not exist, is not executable, or is
@@ -231,20 +263,11 @@ func isStartFailure(t *corev1.ContainerStateTerminated) bool {
 func ruleRuntimeRefused(c *PodContext) []Finding {
 	var out []Finding
 	for _, pc := range c.containers() {
-		var msg, source, reason string
-		w := pc.waiting()
-		switch {
-		case w != nil && (w.Reason == "CreateContainerError" || w.Reason == "RunContainerError" || w.Reason == "StartError" || w.Reason == "ContainerCannotRun"):
-			msg, source, reason = w.Message, pc.statusPath()+".state.waiting", w.Reason
-		case isStartFailure(pc.terminated()):
-			t := pc.terminated()
-			msg, source, reason = t.Message, pc.statusPath()+".state.terminated", t.Reason
-		case w != nil && isStartFailure(pc.lastTerminated()):
-			t := pc.lastTerminated()
-			msg, source, reason = t.Message, pc.statusPath()+".lastState.terminated", t.Reason
-		default:
+		msg, source, reason, ok := runtimeRefusal(pc)
+		if !ok {
 			continue
 		}
+		w := pc.waiting()
 		ev := latestEvent(eventsMatching(c.eventsFor(pc.Name, "Failed"), func(m string) bool { return strings.HasPrefix(m, "Error: ") }))
 		re := classifyRuntimeError(msg)
 		if re.Code == CodeRunContainerError && ev != nil {
@@ -256,18 +279,7 @@ func ruleRuntimeRefused(c *PodContext) []Finding {
 		if cmd == "" && pc.Spec != nil && len(pc.Spec.Command) > 0 {
 			cmd = pc.Spec.Command[0]
 		}
-		var cause string
-		switch re.Code {
-		case CodeExecutableNotFound:
-			cause = fmt.Sprintf("%s does not exist in image %s: fix command/args or the image", cmdPhrase("the command", cmd, pc.what()), imageOf(pc))
-		case CodeExecPermissionDenied:
-			cause = fmt.Sprintf("%s is not executable (permission denied): it lacks the execute bit, or a volume is mounted over it", cmdPhrase("the command", cmd, pc.what()))
-		case CodeExecFormatError:
-			cause = fmt.Sprintf("%s is built for another CPU architecture than node %s, or is a script without a #! line (exec format error)", cmdPhrase("the binary", cmd, pc.what()), orUnknown(c.Pod.Spec.NodeName))
-		default:
-			cause = fmt.Sprintf("the container runtime refused to start %s: %s", pc.what(), firstLine(msg))
-		}
-		f := c.finding(re.Code, pc.Name, cause)
+		f := c.finding(re.Code, pc.Name, c.runtimeCause(re.Code, pc, cmd, msg))
 		f.Evidence = []Evidence{{Source: source, Message: joinNonEmpty(": ", reason, msg)}}
 		if source != pc.statusPath()+".state.waiting" && w != nil {
 			f.Evidence = append(f.Evidence, waitingEvidence(pc))
