@@ -246,7 +246,7 @@ func TestFromFilesOrphansNeverPanic(t *testing.T) {
 	if !reflect.DeepEqual(web.Owners, []string{"replicaset/web-7d4b9c6f5"}) {
 		t.Errorf("owners of a pod whose replicaset is absent = %q, want the owner reference's name", web.Owners)
 	}
-	if web.Verdict == explain.VerdictReady || !hasFindingCode(web, explain.CodeCrashLoop) {
+	if web.Verdict == explain.VerdictReady || !hasFindingCode(web, explain.CodeCrashLoopBackOff) {
 		t.Errorf("crashlooping pod without its owner: verdict %s, findings %v", web.Verdict, codesOf(web))
 	}
 	if db := byName["db-0"]; db.Verdict == explain.VerdictReady {
@@ -345,7 +345,7 @@ func TestFromFilesNamespace(t *testing.T) {
 			// involvedObject.uid: they match the pod by namespace and name.
 			p := snap.Pods[0]
 			rep := explain.Explain(graph.New(snap), []explain.Ref{{Kind: explain.KindPod, Namespace: p.Namespace, Name: pod, UID: p.UID}})
-			if !hasFindingCode(rep.Items[0], explain.CodeConfigMapMissing) {
+			if !hasFindingCode(rep.Items[0], explain.CodeConfigMapNotFound) {
 				t.Errorf("want ConfigMapNotFound from the events, got %v", codesOf(rep.Items[0]))
 			}
 		})
@@ -502,7 +502,7 @@ func TestFromFilesSameAnswerLater(t *testing.T) {
 		{"cluster-info dump", filepath.Join("testdata", "dump"), time.Date(2026, 11, 23, 5, 5, 0, 0, time.UTC),
 			[]explain.Code{explain.CodeImageNotFound}, "does not exist"},
 		{"rollout in progress", filepath.Join("..", "explain", "testdata", "workloads", "rolling.yaml"), time.Date(2026, 11, 23, 5, 10, 33, 0, time.UTC),
-			[]explain.Code{explain.CodeRolloutProgressing}, "9m left before the progress deadline"},
+			[]explain.Code{explain.CodeRolloutInProgress}, "9m59s left before the progress deadline"},
 		{"deleted, held by a finalizer", filepath.Join("..", "explain", "testdata", "pods", "stuck-terminating-finalizer.yaml"), fileNow,
 			[]explain.Code{explain.CodeStuckTerminating}, "19m past its grace period"},
 		{"creating", filepath.Join("..", "explain", "testdata", "pods", "creating-pulling.yaml"), fileNow,

@@ -3,13 +3,14 @@ package explain
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
 
 // areaOrder is the order of the sections of docs/codes.md: the life of a
 // pod first, then workloads, then what could not be read.
-var areaOrder = []string{"scheduling", "image", "config", "runtime", "volume", "crash", "probe", "node", "lifecycle", "workload", "statefulset", "access"}
+var areaOrder = []string{"scheduling", "image", "config", "runtime", "volume", "crash", "probe", "node", "lifecycle", "workload", "statefulset", "daemonset", "job", "cronjob", "access"}
 
 // CodesMarkdown renders docs/codes.md from Codes. hack/gendocs prints it;
 // a test fails when the committed file differs, so the docs cannot drift.
@@ -28,7 +29,7 @@ func CodesMarkdown() []byte {
 	areas := append([]string(nil), areaOrder...)
 	var extra []string
 	for a := range byArea {
-		if !containsString(areaOrder, a) {
+		if !slices.Contains(areaOrder, a) {
 			extra = append(extra, a)
 		}
 	}

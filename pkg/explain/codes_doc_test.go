@@ -2,7 +2,11 @@ package explain
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -35,5 +39,46 @@ func TestCodesTable(t *testing.T) {
 		default:
 			t.Errorf("code %s has severity %q", c.Code, c.Severity)
 		}
+	}
+}
+
+// TestCodeConstantNames: every constant of type Code in codes.go is named
+// "Code" + its value, so that the code a user reads (ImagePullBackOff)
+// finds its constant (CodeImagePullBackOff), and so its rule, in one search.
+func TestCodeConstantNames(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "codes.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			if typ, ok := vs.Type.(*ast.Ident); !ok || typ.Name != "Code" {
+				continue
+			}
+			for i, name := range vs.Names {
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					t.Errorf("constant %s: its value is not a string literal", name.Name)
+					continue
+				}
+				v, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				if name.Name != "Code"+v {
+					t.Errorf("constant %s has value %q: name it Code%s", name.Name, v, v)
+				}
+			}
+		}
+	}
+	if n != len(Codes) {
+		t.Errorf("codes.go declares %d Code constants, the table lists %d: every code has one row", n, len(Codes))
 	}
 }

@@ -194,7 +194,7 @@ func ruleCronInvalidSchedule(v *cronView) []Finding {
 	if e.Reason == "UnknownTimeZone" && v.cj.Spec.TimeZone != nil {
 		what = fmt.Sprintf("time zone %q (the controller's tz database lacks it)", *v.cj.Spec.TimeZone)
 	}
-	return []Finding{{Code: CodeCronInvalidSchedule, Severity: SeverityError, Object: v.ref,
+	return []Finding{{Code: CodeCronJobInvalidSchedule, Severity: SeverityError, Object: v.ref,
 		Cause:    fmt.Sprintf("the cronjob controller cannot use its %s: no job is ever started", what),
 		Evidence: []Evidence{eventEvidence(e)},
 		Facts:    map[string]string{"reason": e.Reason, "schedule": v.cj.Spec.Schedule},
@@ -216,7 +216,7 @@ func ruleCronSuspended(v *cronView) []Finding {
 	if !v.suspended() {
 		return nil
 	}
-	return []Finding{{Code: CodeCronSuspended, Severity: SeverityInfo, Object: v.ref,
+	return []Finding{{Code: CodeCronJobSuspended, Severity: SeverityInfo, Object: v.ref,
 		Cause:    "the cronjob is suspended: no job is started until it is resumed",
 		Evidence: []Evidence{{Source: "spec.suspend", Message: "true"}},
 		Next:     []string{fmt.Sprintf(`kubectl patch cronjob/%s%s --type=merge -p '{"spec":{"suspend":false}}'`, v.cj.Name, nsFlag(v.cj.Namespace))},
@@ -234,7 +234,7 @@ func ruleCronLastRun(v *cronView) []Finding {
 	if jobCondition(j, batchv1.JobFailed) == nil && jobCondition(j, batchv1.JobFailureTarget) == nil {
 		return fs
 	}
-	f := Finding{Code: CodeCronLastRunFailed, Severity: SeverityError, Object: v.ref,
+	f := Finding{Code: CodeCronJobLastRunFailed, Severity: SeverityError, Object: v.ref,
 		Cause: fmt.Sprintf("the last run, job/%s (scheduled %s ago), failed: %s", j.Name, humanDuration(v.g.Snap.Now.Sub(graph.JobScheduled(j))), firstCause(n.Findings, n.Summary)),
 		Facts: map[string]string{"job": j.Name},
 		Next:  []string{"kubectl why job/" + j.Name + nsFlag(j.Namespace)},
@@ -268,7 +268,7 @@ func ruleCronForbidBlocked(v *cronView) []Finding {
 			cause = fmt.Sprintf("runs are skipped: job/%s, running for %s, is not finished and concurrencyPolicy is Forbid", active, humanDuration(v.g.Snap.Now.Sub(j.Status.StartTime.Time)))
 		}
 	}
-	return []Finding{{Code: CodeCronForbidBlocked, Severity: SeverityWarning, Object: v.ref, Cause: cause,
+	return []Finding{{Code: CodeCronJobConcurrencyBlocked, Severity: SeverityWarning, Object: v.ref, Cause: cause,
 		Evidence: []Evidence{eventEvidence(e)},
 		Facts:    map[string]string{"activeJob": active},
 		Next:     []string{"kubectl why job/" + active + nsFlag(v.cj.Namespace)},
@@ -299,7 +299,7 @@ func ruleCronMissed(v *cronView) []Finding {
 	} else {
 		cause = "scheduled runs were missed: the controller could not start them within their starting deadline" + deadline
 	}
-	return []Finding{{Code: CodeCronMissedSchedule, Severity: sev, Object: v.ref, Cause: cause + since,
+	return []Finding{{Code: CodeCronJobMissedSchedule, Severity: sev, Object: v.ref, Cause: cause + since,
 		Evidence: []Evidence{eventEvidence(e)},
 		Facts:    map[string]string{"reason": e.Reason},
 		Next:     []string{"kubectl describe cronjob " + v.cj.Name + nsFlag(v.cj.Namespace)},

@@ -136,11 +136,9 @@ func ExplainDaemonSet(g *graph.Graph, ds *appsv1.DaemonSet) Result {
 		fs = append(fs, rule(v)...)
 	}
 	r.Verdict = v.verdict(fs)
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
-			Cause: "they are starting, and none is failing",
-			Facts: map[string]string{"available": fmt.Sprint(st.NumberAvailable), "desired": fmt.Sprint(desired)},
-			Next:  []string{"kubectl rollout status daemonset/" + ds.Name + nsFlag(ds.Namespace)}})
+	if unexplained(r.Verdict, fs) {
+		fs = append(fs, startingFinding(v.ref, "they are starting, and none is failing", st.NumberAvailable, desired,
+			"kubectl rollout status daemonset/"+ds.Name+nsFlag(ds.Namespace)))
 	}
 	if r.Verdict == VerdictReady || r.Verdict == VerdictProgressing {
 		demote(fs)
@@ -164,7 +162,7 @@ func ExplainDaemonSet(g *graph.Graph, ds *appsv1.DaemonSet) Result {
 	case VerdictUnknown:
 		r.Summary = "nodes could not be read"
 	default:
-		r.Summary = stateAndCause(dsUnavailableState(desired-st.NumberAvailable, desired), fs)
+		r.Summary = stateAndCause(nodesUnavailable.state(desired-st.NumberAvailable, desired), fs)
 	}
 	root.Ready = r.Verdict == VerdictReady
 	return r
@@ -196,16 +194,6 @@ func (v *dsView) verdict(fs []Finding) Verdict {
 	return VerdictProgressing
 }
 
-func dsUnavailableState(missing, desired int32) string {
-	switch {
-	case desired == 1:
-		return "its one pod is unavailable"
-	case missing >= desired:
-		return fmt.Sprintf("unavailable on all %d nodes", desired)
-	}
-	return fmt.Sprintf("unavailable on %d of %d nodes", missing, desired)
-}
-
 func ruleDSFailedCreate(v *dsView) []Finding { return v.created }
 
 // ruleDSNodeFailing: the pods fail on some nodes and run Ready on others,
@@ -233,7 +221,7 @@ func ruleDSNodeFailing(v *dsView) []Finding {
 	} else {
 		where = fmt.Sprintf("the pods on %d nodes (%s) fail, the first (%s) with: %s; they run Ready on %s", len(v.failing), strings.Join(v.failing, ", "), first.Name, cause, plural(healthy, "other node", "other nodes"))
 	}
-	f := Finding{Code: CodeDSNodeFailing, Severity: SeverityError, Object: v.ref, Cause: where,
+	f := Finding{Code: CodeDaemonPodFailingOnNode, Severity: SeverityError, Object: v.ref, Cause: where,
 		Facts: map[string]string{"nodes": strings.Join(v.failing, ","), "pod": first.Name},
 	}
 	for _, n := range v.failing {
@@ -262,17 +250,7 @@ func ruleDSNodeFailing(v *dsView) []Finding {
 // nodeDiff says what the failing nodes share that no healthy node has:
 // conditions, taints, labels, capacity, kubelet and runtime versions.
 func (v *dsView) nodeDiff(failing []string) []string {
-	var fail, ok []*corev1.Node
-	for _, n := range failing {
-		if node := v.g.Node(n); node != nil {
-			fail = append(fail, node)
-		}
-	}
-	for _, n := range v.healthy {
-		if node := v.g.Node(n); node != nil {
-			ok = append(ok, node)
-		}
-	}
+	fail, ok := v.nodesNamed(failing), v.nodesNamed(v.healthy)
 	if len(v.healthy) == 0 {
 		// Ready pods not read: compare with the other nodes it runs on,
 		// those its selector and tolerations admit.
@@ -286,49 +264,32 @@ func (v *dsView) nodeDiff(failing []string) []string {
 	if len(fail) == 0 || len(ok) == 0 {
 		return nil
 	}
-	// traits are the node's traits by what they are about: a trait sets
-	// the failing nodes apart when they share a value for it and every
-	// healthy node has one other value (a zone label that differs on
-	// every node says nothing).
-	traits := func(n *corev1.Node) map[string]string {
-		t := map[string]string{}
-		if n.Spec.Unschedulable {
-			t["spec.unschedulable"] = "cordoned (spec.unschedulable)"
+	return traitsSettingApart(traitsOf(fail), traitsOf(ok))
+}
+
+// nodesNamed are the nodes of the snapshot with those names.
+func (v *dsView) nodesNamed(names []string) []*corev1.Node {
+	var out []*corev1.Node
+	for _, n := range names {
+		if node := v.g.Node(n); node != nil {
+			out = append(out, node)
 		}
-		for _, c := range n.Status.Conditions {
-			if c.Type == corev1.NodeReady && c.Status != corev1.ConditionTrue || c.Type != corev1.NodeReady && c.Status == corev1.ConditionTrue {
-				t["condition "+string(c.Type)] = "condition " + conditionText(&c)
-			}
-		}
-		for _, taint := range n.Spec.Taints {
-			t["taint "+taint.Key+":"+string(taint.Effect)] = "taint " + taint.ToString()
-		}
-		for k, val := range n.Labels {
-			if k != corev1.LabelHostname {
-				t["label "+k] = "label " + k + "=" + val
-			}
-		}
-		info := n.Status.NodeInfo
-		for _, kv := range [][2]string{{"kubelet", info.KubeletVersion}, {"container runtime", info.ContainerRuntimeVersion}, {"OS image", info.OSImage}, {"architecture", info.Architecture}} {
-			if kv[1] != "" {
-				t[kv[0]] = kv[0] + " " + kv[1]
-			}
-		}
-		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
-			if q, ok := n.Status.Allocatable[res]; ok {
-				t["allocatable "+string(res)] = fmt.Sprintf("allocatable %s %s", res, q.String())
-			}
-		}
-		return t
 	}
-	failT := make([]map[string]string, len(fail))
-	for i, n := range fail {
-		failT[i] = traits(n)
+	return out
+}
+
+func traitsOf(nodes []*corev1.Node) []map[string]string {
+	out := make([]map[string]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = nodeTraits(n)
 	}
-	okT := make([]map[string]string, len(ok))
-	for i, n := range ok {
-		okT[i] = traits(n)
-	}
+	return out
+}
+
+// traitsSettingApart returns the traits that set the failing nodes apart: those
+// they share one value of while every healthy node has one other value
+// (a zone label that differs on every node says nothing).
+func traitsSettingApart(failT, okT []map[string]string) []string {
 	keys := map[string]bool{}
 	for _, t := range append(append([]map[string]string(nil), failT...), okT...) {
 		for k := range t {
@@ -354,12 +315,47 @@ func (v *dsView) nodeDiff(failing []string) []string {
 	return out
 }
 
+// nodeTraits are a node's traits, keyed by what they are about, worded
+// as the answer names them: cordoned, conditions, taints, labels, versions,
+// allocatable resources.
+func nodeTraits(n *corev1.Node) map[string]string {
+	t := map[string]string{}
+	if n.Spec.Unschedulable {
+		t["spec.unschedulable"] = "cordoned (spec.unschedulable)"
+	}
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady && c.Status != corev1.ConditionTrue || c.Type != corev1.NodeReady && c.Status == corev1.ConditionTrue {
+			t["condition "+string(c.Type)] = "condition " + conditionText(&c)
+		}
+	}
+	for _, taint := range n.Spec.Taints {
+		t["taint "+taint.Key+":"+string(taint.Effect)] = "taint " + taint.ToString()
+	}
+	for k, val := range n.Labels {
+		if k != corev1.LabelHostname {
+			t["label "+k] = "label " + k + "=" + val
+		}
+	}
+	info := n.Status.NodeInfo
+	for _, kv := range [][2]string{{"kubelet", info.KubeletVersion}, {"container runtime", info.ContainerRuntimeVersion}, {"OS image", info.OSImage}, {"architecture", info.Architecture}} {
+		if kv[1] != "" {
+			t[kv[0]] = kv[0] + " " + kv[1]
+		}
+	}
+	for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
+		if q, ok := n.Status.Allocatable[res]; ok {
+			t["allocatable "+string(res)] = fmt.Sprintf("allocatable %s %s", res, q.String())
+		}
+	}
+	return t
+}
+
 func ruleDSMisscheduled(v *dsView) []Finding {
 	n := v.st.NumberMisscheduled
 	if n == 0 {
 		return nil
 	}
-	return []Finding{{Code: CodeDSMisscheduled, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeDaemonSetMisscheduled, Severity: SeverityWarning, Object: v.ref,
 		Cause:    fmt.Sprintf("%s on nodes it should no longer run on (its nodeSelector, affinity or tolerations no longer match them); the controller removes them", plural(int(n), "pod runs", "pods run")),
 		Evidence: []Evidence{{Source: "status.numberMisscheduled", Message: fmt.Sprint(n)}},
 		Facts:    map[string]string{"misscheduled": fmt.Sprint(n)},
@@ -385,7 +381,7 @@ func ruleDSOnDelete(v *dsView) []Finding {
 		return nil
 	}
 	old := st.DesiredNumberScheduled - st.UpdatedNumberScheduled
-	return []Finding{{Code: CodeSTSOnDelete, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeOnDeleteUpdatePending, Severity: SeverityWarning, Object: v.ref,
 		Cause: fmt.Sprintf("updateStrategy is OnDelete: %s keep the old template until deleted by hand", plural(int(old), "pod", "pods")),
 		Facts: map[string]string{"updated": fmt.Sprint(st.UpdatedNumberScheduled), "desired": fmt.Sprint(st.DesiredNumberScheduled)},
 		Next:  []string{"kubectl get pods" + nsFlag(v.ds.Namespace) + " -o wide -l " + selectorOf(v.ds)},
@@ -402,7 +398,7 @@ func ruleDSProgressing(v *dsView) []Finding {
 	if v.onDelete() && v.observed() && st.UpdatedNumberScheduled < d {
 		return nil // OnDeleteUpdatePending says it
 	}
-	f := Finding{Code: CodeRolloutProgressing, Severity: SeverityInfo, Object: v.ref,
+	f := Finding{Code: CodeRolloutInProgress, Severity: SeverityInfo, Object: v.ref,
 		Next: []string{"kubectl rollout status daemonset/" + v.ds.Name + nsFlag(v.ds.Namespace)}}
 	switch {
 	case !v.observed():
@@ -468,7 +464,7 @@ func (v *dsView) leftOutNote() string {
 	if selector > 0 {
 		parts = append(parts, fmt.Sprintf("%s by its nodeSelector or affinity", plural(selector, "node", "nodes")))
 	}
-	for _, k := range sortedKeys(taint) {
+	for _, k := range slices.Sorted(maps.Keys(taint)) {
 		parts = append(parts, fmt.Sprintf("%s by the untolerated taint %s", plural(taint[k], "node", "nodes"), k))
 	}
 	if len(parts) == 0 {

@@ -129,7 +129,7 @@ func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
 		fs = append(fs, rule(v)...)
 	}
 	r.Verdict = v.verdict(fs)
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
+	if unexplained(r.Verdict, fs) {
 		fs = v.unavailable(fs)
 	}
 	if r.Verdict == VerdictReady || r.Verdict == VerdictProgressing {
@@ -197,7 +197,7 @@ func (v *deployView) summary(verdict Verdict, fs []Finding) string {
 	case st.AvailableReplicas >= v.desired && old > 0:
 		state = fmt.Sprintf("rollout%s is failing; %s of the previous revision still serve", rev, plural(old, "pod", "pods"))
 	case st.AvailableReplicas < v.desired:
-		state = unavailableState(v.desired-st.AvailableReplicas, v.desired)
+		state = replicasUnavailable.state(v.desired-st.AvailableReplicas, v.desired)
 	case v.saysUnavailable():
 		state = "the deployment reports itself unavailable (Available=False)"
 	}
@@ -224,7 +224,7 @@ func (v *deployView) unavailable(fs []Finding) []Finding {
 	}
 	out := fs[:0]
 	for _, g := range fs {
-		if g.Code == CodeRolloutProgressing {
+		if g.Code == CodeRolloutInProgress {
 			f.Cause += "; " + g.Cause
 			f.Facts = mergeFacts(f.Facts, g.Facts)
 			continue
@@ -242,14 +242,24 @@ func mergeFacts(a, b map[string]string) map[string]string {
 	return a
 }
 
+// startingFinding is ReplicasUnavailable: the workload is NotReady and no
+// finding says why, so its replicas are starting.
+func startingFinding(ref Ref, cause string, available, desired int32, next ...string) Finding {
+	return Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: ref, Cause: cause,
+		Facts: map[string]string{"available": fmt.Sprint(available), "desired": fmt.Sprint(desired)}, Next: next}
+}
+
+// unexplained says that a NotReady verdict has no Error or Warning
+// finding to say why.
+func unexplained(v Verdict, fs []Finding) bool {
+	return v == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning)
+}
+
 // unavailableFinding is ReplicasUnavailable for the Deployment.
 func (v *deployView) unavailableFinding() Finding {
 	st := v.d.Status
-	f := Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
-		Cause: "they are starting, and none is failing",
-		Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(v.desired)},
-		Next:  []string{"kubectl rollout status deployment/" + v.d.Name + nsFlag(v.d.Namespace)},
-	}
+	f := startingFinding(v.ref, "they are starting, and none is failing", st.AvailableReplicas, v.desired,
+		"kubectl rollout status deployment/"+v.d.Name+nsFlag(v.d.Namespace))
 	if c := deployCondition(v.d, appsv1.DeploymentAvailable); c != nil {
 		f.Evidence = []Evidence{conditionEvidence("Available", string(c.Status), c.Reason, c.Message)}
 	}
@@ -282,7 +292,7 @@ func ruleDeployDeadline(v *deployView) []Finding {
 		return nil
 	}
 	d := v.d
-	f := Finding{Code: CodeProgressDeadline, Severity: SeverityError, Object: v.ref,
+	f := Finding{Code: CodeProgressDeadlineExceeded, Severity: SeverityError, Object: v.ref,
 		Cause:    fmt.Sprintf("the rollout made no progress within progressDeadlineSeconds (%ds)%s", replicas(d.Spec.ProgressDeadlineSeconds, 600), revisionNote(v.newRS)),
 		Evidence: []Evidence{conditionEvidence("Progressing", string(c.Status), c.Reason, c.Message)},
 		Next:     []string{"kubectl rollout status deployment/" + d.Name + nsFlag(d.Namespace)},
@@ -321,7 +331,7 @@ func ruleDeployPaused(v *deployView) []Finding {
 		return nil
 	}
 	st := d.Status
-	return []Finding{{Code: CodePaused, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeRolloutPaused, Severity: SeverityWarning, Object: v.ref,
 		Cause:    fmt.Sprintf("the rollout is paused mid-way: %d of %d replicas updated; the rest wait until it is resumed", st.UpdatedReplicas, v.desired),
 		Evidence: []Evidence{{Source: "spec.paused", Message: "true"}},
 		Next:     []string{"kubectl rollout resume deployment/" + d.Name + nsFlag(d.Namespace)},
@@ -406,7 +416,7 @@ func ruleDeployLeftovers(v *deployView) []Finding { return v.left }
 // progressingFinding says a rollout is moving, and how long it has left.
 func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {
 	st := d.Status
-	f := Finding{Code: CodeRolloutProgressing, Severity: SeverityInfo, Object: deployRef(d),
+	f := Finding{Code: CodeRolloutInProgress, Severity: SeverityInfo, Object: deployRef(d),
 		Next: []string{"kubectl rollout status deployment/" + d.Name + nsFlag(d.Namespace)}}
 	switch {
 	case st.ObservedGeneration < d.Generation:
@@ -423,7 +433,7 @@ func progressingFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.Repl
 	if c := deployCondition(d, appsv1.DeploymentProgressing); c != nil && c.Status == corev1.ConditionTrue && c.Reason != "NewReplicaSetAvailable" && d.Spec.ProgressDeadlineSeconds != nil {
 		deadline := c.LastUpdateTime.Add(time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second)
 		if left := deadline.Sub(g.Snap.Now); left > 0 {
-			f.Cause += fmt.Sprintf("; %s left before the progress deadline", HumanDuration(left))
+			f.Cause += fmt.Sprintf("; %s left before the progress deadline", humanDuration(left))
 			f.Facts = map[string]string{"deadlineIn": left.Round(time.Second).String()}
 		}
 	}

@@ -2,12 +2,15 @@ package explain
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Kinds of targets, as Ref.Kind carries them.
@@ -27,37 +30,11 @@ const (
 func Explain(g *graph.Graph, targets []Ref) Report {
 	rep := Report{APIVersion: ReportAPIVersion, Kind: ReportKind, Items: []Result{}}
 	for _, t := range targets {
-		var r Result
-		switch t.Kind {
-		case KindPod:
-			if p := g.Pod(t.UID); p != nil {
-				r = ExplainPod(g, p)
-			}
-		case KindReplicaSet:
-			if rs := g.ReplicaSet(t.UID); rs != nil {
-				r = ExplainReplicaSet(g, rs)
-			}
-		case KindDeployment:
-			if d := g.Deployment(t.UID); d != nil {
-				r = ExplainDeployment(g, d)
-			}
-		case KindStatefulSet:
-			if s := g.StatefulSet(t.UID); s != nil {
-				r = ExplainStatefulSet(g, s)
-			}
-		case KindDaemonSet:
-			if ds := g.DaemonSet(t.UID); ds != nil {
-				r = ExplainDaemonSet(g, ds)
-			}
-		case KindJob:
-			if j := g.Job(t.UID); j != nil {
-				r = ExplainJob(g, j)
-			}
-		case KindCronJob:
-			if cj := g.CronJob(t.UID); cj != nil {
-				r = ExplainCronJob(g, cj)
-			}
+		explain := explainers[t.Kind]
+		if explain == nil {
+			continue
 		}
+		r := explain(g, t.UID)
 		if r.Target.Kind == "" {
 			continue
 		}
@@ -66,6 +43,27 @@ func Explain(g *graph.Graph, targets []Ref) Report {
 	}
 	rep.Notes = gapNotes(g)
 	return rep
+}
+
+// explainers is the one entry per kind: it finds the target in the graph
+// by UID and explains it, or returns no Result when it is not there.
+var explainers = map[string]func(g *graph.Graph, uid types.UID) Result{
+	KindPod:         explainer((*graph.Graph).Pod, ExplainPod),
+	KindReplicaSet:  explainer((*graph.Graph).ReplicaSet, ExplainReplicaSet),
+	KindDeployment:  explainer((*graph.Graph).Deployment, ExplainDeployment),
+	KindStatefulSet: explainer((*graph.Graph).StatefulSet, ExplainStatefulSet),
+	KindDaemonSet:   explainer((*graph.Graph).DaemonSet, ExplainDaemonSet),
+	KindJob:         explainer((*graph.Graph).Job, ExplainJob),
+	KindCronJob:     explainer((*graph.Graph).CronJob, ExplainCronJob),
+}
+
+func explainer[T any](get func(*graph.Graph, types.UID) *T, explain func(*graph.Graph, *T) Result) func(*graph.Graph, types.UID) Result {
+	return func(g *graph.Graph, uid types.UID) Result {
+		if o := get(g, uid); o != nil {
+			return explain(g, o)
+		}
+		return Result{}
+	}
 }
 
 // finish sorts findings (most severe first) and makes sure a verdict that
@@ -86,7 +84,7 @@ func finish(g *graph.Graph, r *Result) {
 // read, quoted, and how to check the access.
 func accessForbidden(g *graph.Graph, r *Result) Finding {
 	f := Finding{Code: CodeAccessForbidden, Severity: SeverityWarning, Object: r.Target, Cause: r.Summary}
-	for _, res := range sortedStringKeys(g.Snap.Gaps) {
+	for _, res := range slices.Sorted(maps.Keys(g.Snap.Gaps)) {
 		f.Evidence = append(f.Evidence, Evidence{Source: "list " + res, Message: g.Snap.Gaps[res]})
 		if len(f.Next) == 0 {
 			f.Next = append(f.Next, "kubectl auth can-i list "+res+nsFlag(r.Target.Namespace))
@@ -111,7 +109,7 @@ func sortFindings(fs []Finding) {
 // rollout).
 func rootness(f Finding) int {
 	switch f.Code {
-	case CodeProgressDeadline, CodeRolloutStuck, CodeReplicasMissing:
+	case CodeProgressDeadlineExceeded, CodeRolloutStuck, CodeReplicasMissing:
 		return 2
 	}
 	if f.Object.Kind == KindPod || f.Count > 0 {
@@ -138,13 +136,8 @@ func gapNotes(g *graph.Graph) []string {
 		graph.ResLimitRanges:    "limitranges were not checked",
 		graph.ResPodLogs:        "container logs were not read",
 	}
-	var keys []string
-	for k := range g.Snap.Gaps {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var notes []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(g.Snap.Gaps)) {
 		w := what[k]
 		if w == "" {
 			w = k + " were not checked"

@@ -72,7 +72,7 @@ func classifyFailedCreate(owner Ref, msg string) Finding {
 		f.Next = []string{"kubectl describe resourcequota " + m[1] + ns}
 	case strings.Contains(msg, "must specify "):
 		m := reQuotaMustSpecify.FindStringSubmatch(msg)
-		f.Code = CodeQuotaMissingLimits
+		f.Code = CodeQuotaRequiresLimits
 		missing := strings.TrimSpace(m[2])
 		f.Facts["missing"] = missing
 		if m[1] != "" {
@@ -81,32 +81,32 @@ func classifyFailedCreate(owner Ref, msg string) Finding {
 		f.Cause = fmt.Sprintf("%s cannot create pods: a ResourceQuota in the namespace requires %s, which the pod template does not set", what, missing)
 		f.Next = []string{"kubectl describe resourcequota" + ns, "kubectl set resources " + what + " --limits=cpu=...,memory=..." + ns}
 	case reLimitRange.MatchString(msg):
-		f.Code = CodeLimitRange
+		f.Code = CodeLimitRangeViolation
 		f.Facts["violation"] = reLimitRange.FindString(msg)
 		f.Cause = fmt.Sprintf("%s cannot create pods: the pod template violates a LimitRange (%s)", what, f.Facts["violation"])
 		f.Next = []string{"kubectl describe limitrange" + ns}
 	case rePodSecurity.MatchString(msg):
 		m := rePodSecurity.FindStringSubmatch(msg)
-		f.Code = CodePodSecurity
+		f.Code = CodePodSecurityViolation
 		f.Facts["level"] = m[1]
 		f.Facts["violations"] = m[2]
 		f.Cause = fmt.Sprintf("%s cannot create pods: the namespace enforces Pod Security %q and the template violates it: %s", what, m[1], psaSummary(m[2]))
 		f.Next = []string{"kubectl get namespace " + owner.Namespace + " --show-labels", "kubectl get " + what + ns + " -o yaml  # fix securityContext"}
 	case reServiceAccount.MatchString(msg):
 		m := reServiceAccount.FindStringSubmatch(msg)
-		f.Code = CodeServiceAccount
+		f.Code = CodeServiceAccountNotFound
 		f.Facts["serviceAccount"] = m[2]
 		f.Cause = fmt.Sprintf("%s cannot create pods: its template names ServiceAccount %s, which does not exist", what, m[2])
 		f.Next = []string{"kubectl get serviceaccounts" + ns, "kubectl create serviceaccount " + m[2] + ns}
 	case reWebhookDenied.MatchString(msg):
 		m := reWebhookDenied.FindStringSubmatch(msg)
-		f.Code = CodeWebhookDenied
+		f.Code = CodeAdmissionWebhookDenied
 		f.Facts["webhook"] = m[1]
 		f.Cause = fmt.Sprintf("%s cannot create pods: admission webhook %s denied them%s", what, m[1], suffix(": ", m[2]))
 		f.Next = []string{"kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations"}
 	case reWebhookCall.MatchString(msg):
 		m := reWebhookCall.FindStringSubmatch(msg)
-		f.Code = CodeWebhookUnreachable
+		f.Code = CodeAdmissionWebhookUnreachable
 		f.Facts["webhook"] = m[1]
 		f.Cause = fmt.Sprintf("%s cannot create pods: admission webhook %s could not be called and it fails closed", what, m[1])
 		f.Next = []string{"kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations -o wide"}

@@ -3,6 +3,7 @@ package explain
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -60,12 +61,7 @@ func newJobView(g *graph.Graph, j *batchv1.Job) *jobView {
 
 // jobCondition returns the condition of type t when it is True.
 func jobCondition(j *batchv1.Job, t batchv1.JobConditionType) *batchv1.JobCondition {
-	for i := range j.Status.Conditions {
-		if c := &j.Status.Conditions[i]; c.Type == t && c.Status == corev1.ConditionTrue {
-			return c
-		}
-	}
-	return nil
+	return firstOf(j.Status.Conditions, func(c batchv1.JobCondition) bool { return c.Type == t && c.Status == corev1.ConditionTrue })
 }
 
 func (v *jobView) finished() bool { return v.done != nil || v.failure != nil }
@@ -122,7 +118,7 @@ func ExplainJob(g *graph.Graph, j *batchv1.Job) Result {
 	st := j.Status
 	r := Result{Target: v.ref, Ready: fmt.Sprintf("%d/%d", st.Succeeded, v.completions()), Created: j.CreationTimestamp.Time}
 	if c := graph.ControllerOf(j); c != nil {
-		r.Owners = []string{lower(c.Kind) + "/" + c.Name}
+		r.Owners = []string{strings.ToLower(c.Kind) + "/" + c.Name}
 	}
 	root := &Node{Ref: v.ref, Status: jobStatusText(v)}
 	root.Children = podNodes(g.PodsOf(j.UID))
@@ -188,10 +184,10 @@ func jobStatusText(v *jobView) string {
 
 // jobFailureCodes maps the Failed condition's reason to its code.
 var jobFailureCodes = map[string]Code{
-	batchv1.JobReasonBackoffLimitExceeded:     CodeJobBackoffLimit,
-	batchv1.JobReasonDeadlineExceeded:         CodeJobDeadline,
+	batchv1.JobReasonBackoffLimitExceeded:     CodeBackoffLimitExceeded,
+	batchv1.JobReasonDeadlineExceeded:         CodeJobDeadlineExceeded,
 	batchv1.JobReasonPodFailurePolicy:         CodeJobPodFailurePolicy,
-	batchv1.JobReasonMaxFailedIndexesExceeded: CodeJobMaxFailedIndexes,
+	batchv1.JobReasonMaxFailedIndexesExceeded: CodeMaxFailedIndexesExceeded,
 }
 
 func ruleJobFailed(v *jobView) []Finding {
@@ -207,13 +203,13 @@ func ruleJobFailed(v *jobView) []Finding {
 	backoff := replicas(j.Spec.BackoffLimit, 6)
 	var cause string
 	switch code {
-	case CodeJobBackoffLimit:
+	case CodeBackoffLimitExceeded:
 		cause = fmt.Sprintf("the job failed: its pods failed %s, more than backoffLimit %d allows", plural(int(st.Failed), "time", "times"), backoff)
-	case CodeJobDeadline:
+	case CodeJobDeadlineExceeded:
 		cause = fmt.Sprintf("the job failed: it was active longer than activeDeadlineSeconds (%ds)", replicas64(j.Spec.ActiveDeadlineSeconds))
 	case CodeJobPodFailurePolicy:
 		cause = "the job failed: a pod failure matched a FailJob rule of its podFailurePolicy"
-	case CodeJobMaxFailedIndexes:
+	case CodeMaxFailedIndexesExceeded:
 		cause = fmt.Sprintf("the job failed: more indexes failed than maxFailedIndexes (%d) allows", replicas(j.Spec.MaxFailedIndexes, 0))
 	default:
 		cause = "the job failed (" + c.Reason + ")"
@@ -231,7 +227,7 @@ func ruleJobFailed(v *jobView) []Finding {
 		f.Facts["lastFailedPod"] = p.Name
 		f.Pods = []string{p.Name}
 		f.Next = append([]string{"kubectl logs " + p.Name + nsFlag(j.Namespace)}, f.Next...)
-	} else if code == CodeJobDeadline {
+	} else if code == CodeJobDeadlineExceeded {
 		cause += "; its pods were stopped at the deadline"
 	} else if st.Failed > 0 {
 		cause += "; its failed pods are gone (deleted, or removed by the pod garbage collector), so their own cause cannot be read"

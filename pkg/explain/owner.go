@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -103,7 +104,7 @@ func leftoverFinding(owner Ref, pods []*corev1.Pod) []Finding {
 	}
 	sort.Strings(names)
 	reasons := make([]string, 0, len(byReason))
-	for _, k := range sortedKeys(byReason) {
+	for _, k := range slices.Sorted(maps.Keys(byReason)) {
 		reasons = append(reasons, fmt.Sprintf("%d %s", byReason[k], k))
 	}
 	newest := pods[0]
@@ -183,13 +184,21 @@ func readySummary(count string, fs []Finding) string {
 	return count + " ready"
 }
 
-// unavailableState words "N of M replicas unavailable" for the first line.
-func unavailableState(missing, desired int32) string {
+// unavailableWords word "N of M unavailable" for the first line, in the
+// unit of the workload: replicas, or a DaemonSet's nodes.
+type unavailableWords struct{ one, all, some string }
+
+var (
+	replicasUnavailable = unavailableWords{"its one replica is unavailable", "all %d replicas unavailable", "%d of %d replicas unavailable"}
+	nodesUnavailable    = unavailableWords{"its one pod is unavailable", "unavailable on all %d nodes", "unavailable on %d of %d nodes"}
+)
+
+func (w unavailableWords) state(missing, desired int32) string {
 	switch {
 	case desired == 1:
-		return "its one replica is unavailable"
+		return w.one
 	case missing >= desired:
-		return fmt.Sprintf("all %d replicas unavailable", desired)
+		return fmt.Sprintf(w.all, desired)
 	}
-	return fmt.Sprintf("%d of %d replicas unavailable", missing, desired)
+	return fmt.Sprintf(w.some, missing, desired)
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -228,7 +229,7 @@ func podVerdict(p *corev1.Pod, fs []Finding) (Verdict, string) {
 		}
 		return VerdictReady, "Ready"
 	case p.Status.Phase == corev1.PodSucceeded:
-		if hasCode(fs, CodeCompletedUnexpect) {
+		if hasCode(fs, CodeCompletedUnderController) {
 			return VerdictNotReady, fs[0].Cause
 		}
 		return VerdictReady, "Completed: every container exited with code 0"
@@ -287,21 +288,11 @@ func OwnerChain(g *graph.Graph, p *corev1.Pod) []string {
 		// was read.
 		if j := g.Job(c.UID); j != nil {
 			if cc := graph.ControllerOf(j); cc != nil {
-				out = append(out, lower(cc.Kind)+"/"+cc.Name)
+				out = append(out, strings.ToLower(cc.Kind)+"/"+cc.Name)
 			}
 		}
 	default:
-		out = append(out, fmt.Sprintf("%s/%s", lower(c.Kind), c.Name))
+		out = append(out, fmt.Sprintf("%s/%s", strings.ToLower(c.Kind), c.Name))
 	}
 	return out
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, ch := range b {
-		if ch >= 'A' && ch <= 'Z' {
-			b[i] = ch + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func (c *PodContext) schedVolumeAffinity(g *schedGroup, total int) Finding {
-	f := c.finding(CodeVolumeNodeAffinity, "", "")
+	f := c.finding(CodeVolumeNodeAffinityConflict, "", "")
 	var claims, vols []string
 	for _, name := range podClaims(c.Pod) {
 		claims = append(claims, name)

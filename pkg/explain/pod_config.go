@@ -31,24 +31,24 @@ type configError struct {
 // kuberuntime/security_context_others.go).
 func classifyConfigError(msg string) configError {
 	if m := reKeyMissing.FindStringSubmatch(msg); m != nil {
-		return configError{Code: CodeConfigKeyMissing, Kind: m[2], Name: m[4], Key: m[1]}
+		return configError{Code: CodeConfigKeyNotFound, Kind: m[2], Name: m[4], Key: m[1]}
 	}
 	if m := reCMNotFound.FindStringSubmatch(msg); m != nil {
-		return configError{Code: CodeConfigMapMissing, Kind: "ConfigMap", Name: m[1]}
+		return configError{Code: CodeConfigMapNotFound, Kind: "ConfigMap", Name: m[1]}
 	}
 	if m := reSecretNotFound.FindStringSubmatch(msg); m != nil {
-		return configError{Code: CodeSecretMissing, Kind: "Secret", Name: m[1]}
+		return configError{Code: CodeSecretNotFound, Kind: "Secret", Name: m[1]}
 	}
 	if strings.Contains(msg, "runAsNonRoot") {
 		switch {
 		case strings.Contains(msg, "will run as root"):
-			return configError{Code: CodeRunAsNonRoot, Reason: "root"}
+			return configError{Code: CodeRunAsNonRootViolation, Reason: "root"}
 		case strings.Contains(msg, "non-numeric user"):
-			return configError{Code: CodeRunAsNonRoot, Reason: "nonNumericUser"}
+			return configError{Code: CodeRunAsNonRootViolation, Reason: "nonNumericUser"}
 		}
-		return configError{Code: CodeRunAsNonRoot, Reason: "invalidUser"}
+		return configError{Code: CodeRunAsNonRootViolation, Reason: "invalidUser"}
 	}
-	return configError{Code: CodeCreateConfigError}
+	return configError{Code: CodeCreateContainerConfigError}
 }
 
 // ruleCreateConfig: the kubelet could not build the container's config,
@@ -64,11 +64,11 @@ func ruleCreateConfig(c *PodContext) []Finding {
 		ns := c.Pod.Namespace
 		var cause string
 		switch ce.Code {
-		case CodeConfigKeyMissing:
+		case CodeConfigKeyNotFound:
 			cause = fmt.Sprintf("%s needs key %s of %s %s, which has no such key", pc.what(), ce.Key, ce.Kind, ce.Name)
-		case CodeConfigMapMissing, CodeSecretMissing:
+		case CodeConfigMapNotFound, CodeSecretNotFound:
 			cause = fmt.Sprintf("%s needs %s %s, which does not exist in namespace %s", pc.what(), ce.Kind, ce.Name, ns)
-		case CodeRunAsNonRoot:
+		case CodeRunAsNonRootViolation:
 			switch ce.Reason {
 			case "root":
 				cause = fmt.Sprintf("%s must run as non-root (runAsNonRoot), but image %s runs as root and no runAsUser is set", pc.what(), imageOf(pc))
@@ -100,11 +100,11 @@ func ruleCreateConfig(c *PodContext) []Finding {
 		}
 		f.Facts["reason"] = w.Reason
 		switch ce.Code {
-		case CodeConfigKeyMissing:
+		case CodeConfigKeyNotFound:
 			f.Next = []string{fmt.Sprintf("kubectl describe %s %s%s", strings.ToLower(ce.Kind), ce.Name, nsFlag(ns))}
-		case CodeConfigMapMissing, CodeSecretMissing:
+		case CodeConfigMapNotFound, CodeSecretNotFound:
 			f.Next = []string{fmt.Sprintf("kubectl get %s%s", strings.ToLower(ce.Kind), nsFlag(ns))}
-		case CodeRunAsNonRoot:
+		case CodeRunAsNonRootViolation:
 			f.Facts["image"] = imageOf(pc)
 			f.Next = []string{fmt.Sprintf("kubectl get pod %s%s -o jsonpath='{.spec.securityContext}{\"\\n\"}{.spec.containers[?(@.name==\"%s\")].securityContext}'", c.Pod.Name, nsFlag(ns), pc.Name)}
 		}
@@ -200,13 +200,13 @@ func classifyRuntimeError(msg string) runtimeError {
 	execRelated := cmd != "" || strings.Contains(l, "exec")
 	switch {
 	case strings.Contains(l, "executable file not found"), strings.Contains(l, "not found in $path"):
-		return runtimeError{CodeExecNotFound, cmd}
+		return runtimeError{CodeExecutableNotFound, cmd}
 	case strings.Contains(l, "exec format error"):
-		return runtimeError{CodeExecFormat, cmd}
+		return runtimeError{CodeExecFormatError, cmd}
 	case execRelated && strings.Contains(l, "permission denied"):
-		return runtimeError{CodeExecPermission, cmd}
+		return runtimeError{CodeExecPermissionDenied, cmd}
 	case execRelated && strings.Contains(l, "no such file or directory"):
-		return runtimeError{CodeExecNotFound, cmd}
+		return runtimeError{CodeExecutableNotFound, cmd}
 	}
 	return runtimeError{CodeRunContainerError, cmd}
 }
@@ -224,6 +224,38 @@ func isStartFailure(t *corev1.ContainerStateTerminated) bool {
 	return false
 }
 
+// runtimeRefusal is the runtime's refusal to create or start the
+// container, where the status carries it: the waiting state, or a run that
+// ended as a start failure (now, or last time while it waits again).
+func runtimeRefusal(pc podContainer) (msg, source, reason string, ok bool) {
+	w := pc.waiting()
+	switch {
+	case w != nil && (w.Reason == "CreateContainerError" || w.Reason == "RunContainerError" || w.Reason == "StartError" || w.Reason == "ContainerCannotRun"):
+		return w.Message, pc.statusPath() + ".state.waiting", w.Reason, true
+	case isStartFailure(pc.terminated()):
+		t := pc.terminated()
+		return t.Message, pc.statusPath() + ".state.terminated", t.Reason, true
+	case w != nil && isStartFailure(pc.lastTerminated()):
+		t := pc.lastTerminated()
+		return t.Message, pc.statusPath() + ".lastState.terminated", t.Reason, true
+	}
+	return "", "", "", false
+}
+
+// runtimeCause words each runtime refusal: the command missing, not
+// executable, built for another architecture, or another refusal.
+func (c *PodContext) runtimeCause(code Code, pc podContainer, cmd, msg string) string {
+	switch code {
+	case CodeExecutableNotFound:
+		return fmt.Sprintf("%s does not exist in image %s: fix command/args or the image", cmdPhrase("the command", cmd, pc.what()), imageOf(pc))
+	case CodeExecPermissionDenied:
+		return fmt.Sprintf("%s is not executable (permission denied): it lacks the execute bit, or a volume is mounted over it", cmdPhrase("the command", cmd, pc.what()))
+	case CodeExecFormatError:
+		return fmt.Sprintf("%s is built for another CPU architecture than node %s, or is a script without a #! line (exec format error)", cmdPhrase("the binary", cmd, pc.what()), orUnknown(c.Pod.Spec.NodeName))
+	}
+	return fmt.Sprintf("the container runtime refused to start %s: %s", pc.what(), firstLine(msg))
+}
+
 // ruleRuntimeRefused: the runtime could not create or start the container
 // (CreateContainerError, RunContainerError, or a crash loop whose last run
 // is a StartError: the command does not exist, is not executable, or is
@@ -231,20 +263,11 @@ func isStartFailure(t *corev1.ContainerStateTerminated) bool {
 func ruleRuntimeRefused(c *PodContext) []Finding {
 	var out []Finding
 	for _, pc := range c.containers() {
-		var msg, source, reason string
-		w := pc.waiting()
-		switch {
-		case w != nil && (w.Reason == "CreateContainerError" || w.Reason == "RunContainerError" || w.Reason == "StartError" || w.Reason == "ContainerCannotRun"):
-			msg, source, reason = w.Message, pc.statusPath()+".state.waiting", w.Reason
-		case isStartFailure(pc.terminated()):
-			t := pc.terminated()
-			msg, source, reason = t.Message, pc.statusPath()+".state.terminated", t.Reason
-		case w != nil && isStartFailure(pc.lastTerminated()):
-			t := pc.lastTerminated()
-			msg, source, reason = t.Message, pc.statusPath()+".lastState.terminated", t.Reason
-		default:
+		msg, source, reason, ok := runtimeRefusal(pc)
+		if !ok {
 			continue
 		}
+		w := pc.waiting()
 		ev := latestEvent(eventsMatching(c.eventsFor(pc.Name, "Failed"), func(m string) bool { return strings.HasPrefix(m, "Error: ") }))
 		re := classifyRuntimeError(msg)
 		if re.Code == CodeRunContainerError && ev != nil {
@@ -256,18 +279,7 @@ func ruleRuntimeRefused(c *PodContext) []Finding {
 		if cmd == "" && pc.Spec != nil && len(pc.Spec.Command) > 0 {
 			cmd = pc.Spec.Command[0]
 		}
-		var cause string
-		switch re.Code {
-		case CodeExecNotFound:
-			cause = fmt.Sprintf("%s does not exist in image %s: fix command/args or the image", cmdPhrase("the command", cmd, pc.what()), imageOf(pc))
-		case CodeExecPermission:
-			cause = fmt.Sprintf("%s is not executable (permission denied): it lacks the execute bit, or a volume is mounted over it", cmdPhrase("the command", cmd, pc.what()))
-		case CodeExecFormat:
-			cause = fmt.Sprintf("%s is built for another CPU architecture than node %s, or is a script without a #! line (exec format error)", cmdPhrase("the binary", cmd, pc.what()), orUnknown(c.Pod.Spec.NodeName))
-		default:
-			cause = fmt.Sprintf("the container runtime refused to start %s: %s", pc.what(), firstLine(msg))
-		}
-		f := c.finding(re.Code, pc.Name, cause)
+		f := c.finding(re.Code, pc.Name, c.runtimeCause(re.Code, pc, cmd, msg))
 		f.Evidence = []Evidence{{Source: source, Message: joinNonEmpty(": ", reason, msg)}}
 		if source != pc.statusPath()+".state.waiting" && w != nil {
 			f.Evidence = append(f.Evidence, waitingEvidence(pc))
@@ -286,7 +298,7 @@ func ruleRuntimeRefused(c *PodContext) []Finding {
 		if n := pc.restarts(); n > 0 {
 			f.Facts["restarts"] = fmt.Sprint(n)
 		}
-		if re.Code == CodeExecFormat && c.Node != nil {
+		if re.Code == CodeExecFormatError && c.Node != nil {
 			f.Facts["nodeArch"] = c.Node.Status.NodeInfo.Architecture
 		}
 		f.Next = []string{

@@ -52,7 +52,7 @@ func ruleCrash(c *PodContext) []Finding {
 			}
 		case w != nil && w.Reason == "CrashLoopBackOff":
 			if last == nil {
-				f := c.finding(CodeCrashLoop, pc.Name, fmt.Sprintf("%s keeps crashing (%s); its last exit is no longer recorded", pc.what(), plural(int(pc.restarts()), "restart", "restarts")))
+				f := c.finding(CodeCrashLoopBackOff, pc.Name, fmt.Sprintf("%s keeps crashing (%s); its last exit is no longer recorded", pc.what(), plural(int(pc.restarts()), "restart", "restarts")))
 				f.Evidence = []Evidence{waitingEvidence(pc)}
 				f.Facts["restarts"] = fmt.Sprint(pc.restarts())
 				f.Next = []string{c.cmdLogs(pc.Name, true), c.cmdDescribe()}
@@ -80,6 +80,61 @@ func ruleCrash(c *PodContext) []Finding {
 	return out
 }
 
+// crashCode decides which failure mode a terminated run is: killed for
+// memory, a clean exit where a long-running process is expected, a binary
+// for another architecture, a crash loop, or a plain termination.
+func (c *PodContext) crashCode(pc podContainer, t *corev1.ContainerStateTerminated, always, looping bool) Code {
+	if t.Reason == "OOMKilled" {
+		return CodeOOMKilled
+	}
+	// A binary for another architecture dies at once with exit 1 and says
+	// so only in its log or termination message.
+	logText := ""
+	if c.G != nil && c.G.Snap != nil {
+		logText = c.G.Snap.Logs[c.Pod.Namespace+"/"+c.Pod.Name+"/"+pc.Name]
+	}
+	switch {
+	case strings.Contains(t.Message+"\n"+logText, "exec format error"):
+		return CodeExecFormatError
+	case t.ExitCode == 0 && always:
+		return CodeContainerExitedZero
+	case looping:
+		return CodeCrashLoopBackOff
+	}
+	return CodeContainerTerminated
+}
+
+// crashCause words the failure mode crashCode decided; ran is "after 5m "
+// or "", meaning how the exit reads.
+func (c *PodContext) crashCause(code Code, pc podContainer, ran, meaning, limit string, looping bool) string {
+	restarts := int(pc.restarts())
+	switch code {
+	case CodeOOMKilled:
+		cause := fmt.Sprintf("%s was OOM-killed %swithout a memory limit of its own: the pod or the node ran out of memory", pc.what(), ran)
+		if limit != "" {
+			cause = fmt.Sprintf("%s was killed %sfor using more memory than its limit of %s (OOMKilled)", pc.what(), ran, limit)
+		}
+		if looping || restarts > 0 {
+			cause += fmt.Sprintf("; %s", plural(restarts, "restart", "restarts"))
+		}
+		return cause
+	case CodeContainerExitedZero:
+		return fmt.Sprintf("%s exits with code 0 %sand is restarted (%s): a one-shot command, but restartPolicy Always expects a process that keeps running", pc.what(), ran, plural(restarts, "restart", "restarts"))
+	case CodeExecFormatError:
+		return fmt.Sprintf("the binary of %s is built for another CPU architecture than node %s (exec format error)", pc.what(), orUnknown(c.Pod.Spec.NodeName))
+	case CodeCrashLoopBackOff:
+		return fmt.Sprintf("%s keeps crashing (%s): the last run ended %swith %s", pc.what(), plural(restarts, "restart", "restarts"), ran, meaning)
+	}
+	cause := fmt.Sprintf("%s terminated %swith %s", pc.what(), ran, meaning)
+	if pc.Init && !pc.Sidecar {
+		cause = fmt.Sprintf("%s failed %swith %s", pc.what(), ran, meaning)
+	}
+	if c.Pod.Spec.RestartPolicy == corev1.RestartPolicyNever {
+		cause += "; restartPolicy Never, so it is not restarted"
+	}
+	return cause
+}
+
 // crashFinding explains one terminated run of a container.
 func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTerminated, field string, looping bool) Finding {
 	always := c.restartAlways(pc)
@@ -91,58 +146,12 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 	}
 	restarts := pc.restarts()
 	limit := memoryLimit(pc.Spec)
-
-	code := CodeTerminatedError
-	switch {
-	case t.Reason == "OOMKilled":
-		code = CodeOOMKilled
-	case t.ExitCode == 0 && always:
-		code = CodeExitedCleanly
-	case looping:
-		code = CodeCrashLoop
-	}
-	// A binary for another architecture dies at once with exit 1 and says
-	// so only in its log or termination message.
-	logText := ""
-	if c.G != nil && c.G.Snap != nil {
-		logText = c.G.Snap.Logs[c.Pod.Namespace+"/"+c.Pod.Name+"/"+pc.Name]
-	}
-	if code != CodeOOMKilled && strings.Contains(t.Message+"\n"+logText, "exec format error") {
-		code = CodeExecFormat
-	}
-
+	code := c.crashCode(pc, t, always, looping)
 	ran := ""
 	if livedText != "" {
 		ran = "after " + livedText + " "
 	}
-	var cause string
-	switch code {
-	case CodeOOMKilled:
-		if limit != "" {
-			cause = fmt.Sprintf("%s was killed %sfor using more memory than its limit of %s (OOMKilled)", pc.what(), ran, limit)
-		} else {
-			cause = fmt.Sprintf("%s was OOM-killed %swithout a memory limit of its own: the pod or the node ran out of memory", pc.what(), ran)
-		}
-		if looping || restarts > 0 {
-			cause += fmt.Sprintf("; %s", plural(int(restarts), "restart", "restarts"))
-		}
-	case CodeExitedCleanly:
-		cause = fmt.Sprintf("%s exits with code 0 %sand is restarted (%s): a one-shot command, but restartPolicy Always expects a process that keeps running", pc.what(), ran, plural(int(restarts), "restart", "restarts"))
-	case CodeExecFormat:
-		cause = fmt.Sprintf("the binary of %s is built for another CPU architecture than node %s (exec format error)", pc.what(), orUnknown(c.Pod.Spec.NodeName))
-	case CodeCrashLoop:
-		cause = fmt.Sprintf("%s keeps crashing (%s): the last run ended %swith %s", pc.what(), plural(int(restarts), "restart", "restarts"), ran, read.Meaning)
-	default:
-		cause = fmt.Sprintf("%s terminated %swith %s", pc.what(), ran, read.Meaning)
-		if pc.Init && !pc.Sidecar {
-			cause = fmt.Sprintf("%s failed %swith %s", pc.what(), ran, read.Meaning)
-		}
-		if c.Pod.Spec.RestartPolicy == corev1.RestartPolicyNever {
-			cause += "; restartPolicy Never, so it is not restarted"
-		}
-	}
-
-	f := c.finding(code, pc.Name, cause)
+	f := c.finding(code, pc.Name, c.crashCause(code, pc, ran, read.Meaning, limit, looping))
 	if w := pc.waiting(); w != nil && w.Reason != "" {
 		f.Evidence = append(f.Evidence, waitingEvidence(pc))
 	}
@@ -185,7 +194,7 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 		f.Facts["init"] = "true"
 	}
 	f.Facts["image"] = imageOf(pc)
-	if code == CodeExecFormat && c.Node != nil {
+	if code == CodeExecFormatError && c.Node != nil {
 		f.Facts["nodeArch"] = c.Node.Status.NodeInfo.Architecture
 	}
 
@@ -200,7 +209,7 @@ func (c *PodContext) crashFinding(pc podContainer, t *corev1.ContainerStateTermi
 
 func (c *PodContext) statusUnknownFinding(pc podContainer, t *corev1.ContainerStateTerminated) Finding {
 	node := orUnknown(c.Pod.Spec.NodeName)
-	f := c.finding(CodeContainerUnknown, pc.Name, fmt.Sprintf("node %s lost track of %s (ContainerStatusUnknown): the node went away or was restarted while it ran", node, pc.what()))
+	f := c.finding(CodeContainerStatusUnknown, pc.Name, fmt.Sprintf("node %s lost track of %s (ContainerStatusUnknown): the node went away or was restarted while it ran", node, pc.what()))
 	f.Evidence = []Evidence{{Source: pc.statusPath() + ".state.terminated", Message: terminatedText(t)}}
 	f.Facts["exitCode"] = fmt.Sprint(t.ExitCode)
 	f.Facts["reason"] = t.Reason

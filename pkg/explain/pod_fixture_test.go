@@ -7,17 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -111,43 +110,37 @@ func addDoc(s *graph.Snapshot, opts *fixtureOptions, doc []byte) error {
 		return nil
 	case "Fixture":
 		into = opts
-	case "Pod":
-		s.Pods = append(s.Pods, corev1.Pod{})
-		into = &s.Pods[len(s.Pods)-1]
-	case "Event":
-		s.Events = append(s.Events, corev1.Event{})
-		into = &s.Events[len(s.Events)-1]
-	case "Node":
-		s.Nodes = append(s.Nodes, corev1.Node{})
-		into = &s.Nodes[len(s.Nodes)-1]
-	case "Deployment":
-		s.Deployments = append(s.Deployments, appsv1.Deployment{})
-		into = &s.Deployments[len(s.Deployments)-1]
-	case "ReplicaSet":
-		s.ReplicaSets = append(s.ReplicaSets, appsv1.ReplicaSet{})
-		into = &s.ReplicaSets[len(s.ReplicaSets)-1]
-	case "StatefulSet":
-		s.StatefulSets = append(s.StatefulSets, appsv1.StatefulSet{})
-		into = &s.StatefulSets[len(s.StatefulSets)-1]
-	case "DaemonSet":
-		s.DaemonSets = append(s.DaemonSets, appsv1.DaemonSet{})
-		into = &s.DaemonSets[len(s.DaemonSets)-1]
-	case "Job":
-		s.Jobs = append(s.Jobs, batchv1.Job{})
-		into = &s.Jobs[len(s.Jobs)-1]
-	case "CronJob":
-		s.CronJobs = append(s.CronJobs, batchv1.CronJob{})
-		into = &s.CronJobs[len(s.CronJobs)-1]
-	case "PersistentVolumeClaim":
-		s.PVCs = append(s.PVCs, corev1.PersistentVolumeClaim{})
-		into = &s.PVCs[len(s.PVCs)-1]
 	default:
-		return fmt.Errorf("unsupported kind %q in fixture", meta.Kind)
+		add := fixtureKinds[meta.Kind]
+		if add == nil {
+			return fmt.Errorf("unsupported kind %q in fixture", meta.Kind)
+		}
+		into = add(s)
 	}
 	if err := yaml.UnmarshalStrict(doc, into); err != nil {
 		return fmt.Errorf("decode %s: %w", meta.Kind, err)
 	}
 	return nil
+}
+
+// fixtureKinds appends an empty object of each kind a fixture may hold to
+// its list in the snapshot, and returns it to decode into.
+var fixtureKinds = map[string]func(s *graph.Snapshot) any{
+	"Pod":                   func(s *graph.Snapshot) any { return appendZero(&s.Pods) },
+	"Event":                 func(s *graph.Snapshot) any { return appendZero(&s.Events) },
+	"Node":                  func(s *graph.Snapshot) any { return appendZero(&s.Nodes) },
+	"PersistentVolumeClaim": func(s *graph.Snapshot) any { return appendZero(&s.PVCs) },
+	"Deployment":            func(s *graph.Snapshot) any { return appendZero(&s.Deployments) },
+	"ReplicaSet":            func(s *graph.Snapshot) any { return appendZero(&s.ReplicaSets) },
+	"StatefulSet":           func(s *graph.Snapshot) any { return appendZero(&s.StatefulSets) },
+	"DaemonSet":             func(s *graph.Snapshot) any { return appendZero(&s.DaemonSets) },
+	"Job":                   func(s *graph.Snapshot) any { return appendZero(&s.Jobs) },
+	"CronJob":               func(s *graph.Snapshot) any { return appendZero(&s.CronJobs) },
+}
+
+func appendZero[T any](list *[]T) *T {
+	*list = append(*list, *new(T))
+	return &(*list)[len(*list)-1]
 }
 
 // loadFixture reads testdata/pods/NAME.yaml into an indexed graph.
@@ -220,12 +213,7 @@ func renderResult(r Result) string {
 		for _, n := range f.Next {
 			fmt.Fprintf(&b, "  next: %s\n", n)
 		}
-		keys := make([]string, 0, len(f.Facts))
-		for k := range f.Facts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(f.Facts)) {
 			fmt.Fprintf(&b, "  fact %s=%s\n", k, f.Facts[k])
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -43,13 +44,13 @@ func classifyPull(msg string) (Code, string) {
 	case has("no space left on device"):
 		return CodeNodeDiskFull, pullDiskFull
 	case has("no matching manifest for", "no match for platform in manifest", "does not match the specified platform", "image platform"):
-		return CodeImagePlatform, pullPlatform
+		return CodeImagePlatformMismatch, pullPlatform
 	case has("toomanyrequests", "too many requests", "rate limit", "pull rate") || reHTTP429.MatchString(l):
-		return CodeImageRateLimit, pullRateLimit
+		return CodeImagePullRateLimited, pullRateLimit
 	case has("no such host", "server misbehaving", "temporary failure in name resolution", "i/o timeout", "connection refused", "connection reset", "network is unreachable",
 		"no route to host", "x509:", "tls:", "tls handshake", "certificate", "context deadline exceeded",
 		"registry is unavailable", "server gave http response to https client", "dial tcp", ": eof"):
-		return CodeImageNetwork, pullNetwork
+		return CodeImagePullNetworkError, pullNetwork
 	// Docker Hub hides a repository that does not exist behind the same
 	// denial as a private one: dockerd says "pull access denied for x,
 	// repository does not exist or may require 'docker login': denied:
@@ -62,7 +63,7 @@ func classifyPull(msg string) (Code, string) {
 		return CodeImageNotFound, pullNotFoundOrPrivate
 	case has("pull access denied", "unauthorized", "authentication required", "insufficient_scope",
 		"forbidden", "denied", "no basic auth credentials", "failed to authorize", "failed to fetch oauth token") || reHTTPAuth.MatchString(l):
-		return CodeImageAuth, pullAuth
+		return CodeImagePullUnauthorized, pullAuth
 	case has("not found", "manifest unknown", "name unknown", "does not exist", "no such image", "repository name not known") || reHTTP404.MatchString(l):
 		return CodeImageNotFound, pullNotFound
 	}
@@ -84,17 +85,15 @@ var (
 	reImageInPull = regexp.MustCompile(`(?:Failed to pull image|Back-off pulling image) "([^"]+)"`)
 )
 
-// registryOf is the registry host of an image reference (docker.io when
-// the reference names none).
+// registryOf is the registry host of an image reference, as the kubelet
+// reads it (docker.io when the reference names none), "(unknown)" when
+// it does not parse (the kubelet would not have pulled it).
 func registryOf(image string) string {
-	first, _, found := strings.Cut(image, "/")
-	if !found {
-		return "docker.io"
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return orUnknown("")
 	}
-	if strings.ContainsAny(first, ".:") || first == "localhost" {
-		return first
-	}
-	return "docker.io"
+	return reference.Domain(named)
 }
 
 // isPullFailure tells the event that carries the registry's own words
@@ -117,7 +116,7 @@ func ruleImagePull(c *PodContext) []Finding {
 			out = append(out, c.simpleImageFinding(pc, CodeInvalidImageName,
 				fmt.Sprintf("the image reference %q of %s is not a valid image name", imageOf(pc), pc.what())))
 		case "ErrImageNeverPull":
-			out = append(out, c.simpleImageFinding(pc, CodeImageNeverPull,
+			out = append(out, c.simpleImageFinding(pc, CodeErrImageNeverPull,
 				fmt.Sprintf("%s has imagePullPolicy Never, and image %s is not on node %s", pc.what(), imageOf(pc), orUnknown(c.Pod.Spec.NodeName))))
 		}
 	}
@@ -157,88 +156,20 @@ func (c *PodContext) simpleImageFinding(pc podContainer, code Code, cause string
 }
 
 func (c *PodContext) pullFinding(pc podContainer) Finding {
-	p := c.Pod
 	w := pc.waiting()
 	image := imageOf(pc)
-	fails := eventsMatching(c.eventsFor(pc.Name, "Failed"), isPullFailure)
-	// Prefer the event about this very image: the spec may have changed.
-	var ev *corev1.Event
-	for _, e := range fails {
-		if m := reImageInPull.FindStringSubmatch(e.Message); m == nil || sameImage(m[1], image) {
-			ev = e
-		}
-	}
-	// The event carries the registry's own words; the waiting message of a
-	// back-off carries them too on recent kubelets ("Back-off pulling image
-	// "x": ErrImagePull: ...").
-	code, kind := CodeImagePullBackOff, pullUnknown
-	var msg string
-	if ev != nil {
-		msg = ev.Message
-		code, kind = classifyPull(ev.Message)
-	}
-	if kind == pullUnknown {
-		if cd, k := classifyPull(w.Message); k != pullUnknown {
-			code, kind, msg = cd, k, w.Message
-		}
-	}
-	if kind == pullUnknown && w.Reason == "RegistryUnavailable" {
-		code, kind = CodeImageNetwork, pullNetwork
-	}
+	ev := c.pullEvent(pc, image)
+	code, kind, msg := classifyPullFailure(ev, w)
 	reg := registryOf(image)
 	// Docker Hub hides a repository that does not exist behind the
 	// denial; other registries answer 404 for that, so there the denial
 	// is about credentials.
 	if kind == pullNotFoundOrPrivate && reg != "docker.io" {
-		code, kind = CodeImageAuth, pullAuth
+		code, kind = CodeImagePullUnauthorized, pullAuth
 	}
-	who := pc.what()
-	var cause string
-	switch kind {
-	case pullNotFound:
-		cause = fmt.Sprintf("image %s does not exist: the tag or repository name is wrong, or it was never pushed", image)
-	case pullNotFoundOrPrivate:
-		cause = fmt.Sprintf("image %s does not exist, or is private and needs credentials (registry %s does not say which): most often a typo in the name or an image never pushed", image, reg)
-	case pullAuth:
-		if strings.Contains(strings.ToLower(msg), "repository does not exist or may require") {
-			cause = fmt.Sprintf("registry %s refused to pull %s: it is private and the pod has no credentials for it, or the repository does not exist", reg, image)
-		} else {
-			cause = fmt.Sprintf("registry %s refused to pull %s: the credentials (imagePullSecrets) are missing or wrong", reg, image)
-		}
-	case pullDiskFull:
-		cause = fmt.Sprintf("node %s has no disk space left to unpack image %s: the node's disk is full, not a fault of the image", orUnknown(p.Spec.NodeName), image)
-	case pullRateLimit:
-		cause = fmt.Sprintf("registry %s rate-limited the pull of %s: too many pulls, anonymous or from this node's address", reg, image)
-	case pullNetwork:
-		if m := reDNSLookup.FindStringSubmatch(msg); m != nil {
-			cause = fmt.Sprintf("node %s cannot resolve registry host %s (DNS: %s), so it cannot pull %s: a DNS problem of the node or the name, not the image",
-				orUnknown(p.Spec.NodeName), m[1], m[2], image)
-		} else {
-			cause = fmt.Sprintf("node %s could not reach registry %s to pull %s: %s", orUnknown(p.Spec.NodeName), reg, image, networkDetail(msg))
-		}
-	case pullPlatform:
-		plat := ""
-		if m := rePlatform.FindStringSubmatch(msg); m != nil {
-			plat = m[1]
-		}
-		if plat == "" && c.Node != nil {
-			plat = c.Node.Status.NodeInfo.OperatingSystem + "/" + c.Node.Status.NodeInfo.Architecture
-		}
-		if plat != "" {
-			cause = fmt.Sprintf("image %s has no variant for %s, the platform of node %s", image, plat, orUnknown(p.Spec.NodeName))
-		} else {
-			cause = fmt.Sprintf("image %s has no variant for the platform of node %s", image, orUnknown(p.Spec.NodeName))
-		}
-	default:
-		cause = fmt.Sprintf("image %s cannot be pulled and the kubelet is backing off", image)
-		if ev == nil && c.G != nil && c.G.Has("events") {
-			cause += "; the Failed event that said why has expired"
-		}
-	}
-	if pc.Init {
-		cause = who + ": " + cause
-	} else if len(c.Pod.Spec.Containers) > 1 {
-		cause = who + ": " + cause
+	cause := c.pullCause(kind, image, reg, msg, ev)
+	if pc.Init || len(c.Pod.Spec.Containers) > 1 {
+		cause = pc.what() + ": " + cause
 	}
 	f := c.finding(code, pc.Name, cause)
 	f.Evidence = []Evidence{waitingEvidence(pc)}
@@ -254,6 +185,98 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 	if pc.Init {
 		f.Facts["init"] = "true"
 	}
+	c.pullFactsAndNext(&f, kind, msg)
+	f.Next = append(f.Next, c.cmdDescribe())
+	return f
+}
+
+// pullEvent is the latest Failed event that carries the registry's words
+// about this very image (the spec may have changed since), or nil.
+func (c *PodContext) pullEvent(pc podContainer, image string) *corev1.Event {
+	var ev *corev1.Event
+	for _, e := range eventsMatching(c.eventsFor(pc.Name, "Failed"), isPullFailure) {
+		if m := reImageInPull.FindStringSubmatch(e.Message); m == nil || sameImage(m[1], image) {
+			ev = e
+		}
+	}
+	return ev
+}
+
+// classifyPullFailure classifies the best message there is: the event
+// carries the registry's own words; the waiting message of a back-off
+// carries them too on recent kubelets ("Back-off pulling image "x":
+// ErrImagePull: ..."); RegistryUnavailable says it alone. msg is the
+// message it read.
+func classifyPullFailure(ev *corev1.Event, w *corev1.ContainerStateWaiting) (code Code, kind, msg string) {
+	code, kind = CodeImagePullBackOff, pullUnknown
+	if ev != nil {
+		msg = ev.Message
+		code, kind = classifyPull(ev.Message)
+	}
+	if kind == pullUnknown {
+		if cd, k := classifyPull(w.Message); k != pullUnknown {
+			code, kind, msg = cd, k, w.Message
+		}
+	}
+	if kind == pullUnknown && w.Reason == "RegistryUnavailable" {
+		code, kind = CodeImagePullNetworkError, pullNetwork
+	}
+	return code, kind, msg
+}
+
+// pullCause words each kind of pull failure.
+func (c *PodContext) pullCause(kind, image, reg, msg string, ev *corev1.Event) string {
+	node := orUnknown(c.Pod.Spec.NodeName)
+	switch kind {
+	case pullNotFound:
+		return fmt.Sprintf("image %s does not exist: the tag or repository name is wrong, or it was never pushed", image)
+	case pullNotFoundOrPrivate:
+		return fmt.Sprintf("image %s does not exist, or is private and needs credentials (registry %s does not say which): most often a typo in the name or an image never pushed", image, reg)
+	case pullAuth:
+		if strings.Contains(strings.ToLower(msg), "repository does not exist or may require") {
+			return fmt.Sprintf("registry %s refused to pull %s: it is private and the pod has no credentials for it, or the repository does not exist", reg, image)
+		}
+		return fmt.Sprintf("registry %s refused to pull %s: the credentials (imagePullSecrets) are missing or wrong", reg, image)
+	case pullDiskFull:
+		return fmt.Sprintf("node %s has no disk space left to unpack image %s: the node's disk is full, not a fault of the image", node, image)
+	case pullRateLimit:
+		return fmt.Sprintf("registry %s rate-limited the pull of %s: too many pulls, anonymous or from this node's address", reg, image)
+	case pullNetwork:
+		if m := reDNSLookup.FindStringSubmatch(msg); m != nil {
+			return fmt.Sprintf("node %s cannot resolve registry host %s (DNS: %s), so it cannot pull %s: a DNS problem of the node or the name, not the image",
+				node, m[1], m[2], image)
+		}
+		return fmt.Sprintf("node %s could not reach registry %s to pull %s: %s", node, reg, image, networkDetail(msg))
+	case pullPlatform:
+		return c.platformCause(image, msg)
+	}
+	cause := fmt.Sprintf("image %s cannot be pulled and the kubelet is backing off", image)
+	if ev == nil && c.G != nil && c.G.Has("events") {
+		cause += "; the Failed event that said why has expired"
+	}
+	return cause
+}
+
+// platformCause names the platform the image lacks: from the registry's
+// words, else the node's.
+func (c *PodContext) platformCause(image, msg string) string {
+	plat := ""
+	if m := rePlatform.FindStringSubmatch(msg); m != nil {
+		plat = m[1]
+	}
+	if plat == "" && c.Node != nil {
+		plat = c.Node.Status.NodeInfo.OperatingSystem + "/" + c.Node.Status.NodeInfo.Architecture
+	}
+	if plat != "" {
+		return fmt.Sprintf("image %s has no variant for %s, the platform of node %s", image, plat, orUnknown(c.Pod.Spec.NodeName))
+	}
+	return fmt.Sprintf("image %s has no variant for the platform of node %s", image, orUnknown(c.Pod.Spec.NodeName))
+}
+
+// pullFactsAndNext adds what each kind of failure needs looked at: the
+// pull secrets for a refusal, the node for its network, platform or disk.
+func (c *PodContext) pullFactsAndNext(f *Finding, kind, msg string) {
+	p := c.Pod
 	switch kind {
 	case pullDiskFull:
 		f.Facts["node"] = p.Spec.NodeName
@@ -274,27 +297,37 @@ func (c *PodContext) pullFinding(pc podContainer) Finding {
 			}
 			f.Facts["imagePullSecrets"] = ""
 			f.Next = append(f.Next, fmt.Sprintf("kubectl get serviceaccount %s%s -o jsonpath='{.imagePullSecrets}'", sa, nsFlag(p.Namespace)))
-		} else {
-			var names []string
-			for _, s := range p.Spec.ImagePullSecrets {
-				names = append(names, s.Name)
-				f.Next = append(f.Next, fmt.Sprintf("kubectl get secret %s%s", s.Name, nsFlag(p.Namespace)))
-			}
-			f.Facts["imagePullSecrets"] = strings.Join(names, ",")
+			return
 		}
+		var names []string
+		for _, s := range p.Spec.ImagePullSecrets {
+			names = append(names, s.Name)
+			f.Next = append(f.Next, fmt.Sprintf("kubectl get secret %s%s", s.Name, nsFlag(p.Namespace)))
+		}
+		f.Facts["imagePullSecrets"] = strings.Join(names, ",")
 	case pullNetwork, pullPlatform, pullDiskFull:
 		if p.Spec.NodeName != "" {
 			f.Next = append(f.Next, cmdDescribeNode(p.Spec.NodeName))
 		}
 	}
-	f.Next = append(f.Next, c.cmdDescribe())
-	return f
 }
 
-// sameImage compares references loosely: the kubelet adds ":latest" to
-// untagged ones.
+// sameImage says whether two references name the same image once
+// normalized as the kubelet does: "nginx", "docker.io/library/nginx" and
+// "nginx:latest" are one image (the kubelet adds ":latest" to untagged
+// references in its events).
 func sameImage(a, b string) bool {
-	return a == b || a == b+":latest" || b == a+":latest" || strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a)
+	return a == b || normalImage(a) == normalImage(b) && normalImage(a) != ""
+}
+
+// normalImage is the fully qualified, tagged form of an image reference,
+// "" when it does not parse.
+func normalImage(image string) string {
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return ""
+	}
+	return reference.TagNameOnly(named).String()
 }
 
 func networkDetail(msg string) string {

@@ -99,7 +99,7 @@ func ruleAdmissionRejected(c *PodContext) []Finding {
 		return nil
 	}
 	node := orUnknown(p.Spec.NodeName)
-	code := CodeAdmissionRejected
+	code := CodeKubeletAdmissionRejected
 	var cause string
 	f := c.finding(code, "", "")
 	switch {
@@ -320,8 +320,8 @@ func ruleCompletedUnderController(c *PodContext) []Finding {
 	if o == nil || !longRunningOwners[o.Kind] {
 		return nil
 	}
-	owner := lower(o.Kind) + "/" + o.Name
-	f := c.finding(CodeCompletedUnexpect, "", fmt.Sprintf("every container of the pod exited with code 0, but its owner %s expects a process that keeps running", owner))
+	owner := strings.ToLower(o.Kind) + "/" + o.Name
+	f := c.finding(CodeCompletedUnderController, "", fmt.Sprintf("every container of the pod exited with code 0, but its owner %s expects a process that keeps running", owner))
 	f.Evidence = []Evidence{{Source: "status.phase", Message: string(p.Status.Phase)}}
 	for _, pc := range c.containers() {
 		if t := pc.terminated(); t != nil && !pc.Init {
@@ -422,7 +422,7 @@ func ruleInitRunningLong(c *PodContext) []Finding {
 		if since.IsZero() || c.Now.Sub(since) < startingWindow {
 			return nil
 		}
-		f := c.finding(CodeInitContainerBlock, pc.Name, fmt.Sprintf("init container %s (%d of %d) has been running for %s without completing; the app containers start only after it exits 0",
+		f := c.finding(CodeInitContainerBlocked, pc.Name, fmt.Sprintf("init container %s (%d of %d) has been running for %s without completing; the app containers start only after it exits 0",
 			pc.Name, i+1, total, humanDuration(c.Now.Sub(since))))
 		f.Evidence = []Evidence{{Source: pc.statusPath() + ".state.running", Message: "startedAt=" + since.UTC().Format(time.RFC3339)}}
 		if pc.Spec != nil && len(pc.Spec.Command)+len(pc.Spec.Args) > 0 {
@@ -470,7 +470,7 @@ func ruleCreatingSlow(c *PodContext) []Finding {
 		if pulled != nil && !eventTime(pulled).Before(eventTime(pulling)) {
 			continue
 		}
-		f := c.finding(CodeContainerCreating, pc.Name, fmt.Sprintf("%s has waited %s for image %s, which is still being pulled", pc.what(), waited, imageOf(pc)))
+		f := c.finding(CodeContainerCreatingSlow, pc.Name, fmt.Sprintf("%s has waited %s for image %s, which is still being pulled", pc.what(), waited, imageOf(pc)))
 		f.Evidence = []Evidence{eventEvidence(pulling)}
 		f.Facts["image"] = imageOf(pc)
 		f.Facts["waiting"] = waited
@@ -492,7 +492,7 @@ func ruleCreatingSlow(c *PodContext) []Finding {
 	if c.G != nil && c.G.Gap(graph.ResEvents) != "" {
 		why = "and events could not be read to say why"
 	}
-	f := c.finding(CodeContainerCreating, name, fmt.Sprintf("%s been creating for %s on node %s %s (volumes, network or the runtime)", what, waited, p.Spec.NodeName, why))
+	f := c.finding(CodeContainerCreatingSlow, name, fmt.Sprintf("%s been creating for %s on node %s %s (volumes, network or the runtime)", what, waited, p.Spec.NodeName, why))
 	f.Evidence = []Evidence{{Source: "status.phase", Message: string(p.Status.Phase)}}
 	for _, pc := range c.containers() {
 		if w := pc.waiting(); w != nil && w.Reason != "" {
@@ -570,7 +570,7 @@ func ruleEventsMissing(c *PodContext) []Finding {
 	if hasCode(c.found, CodeStarting) || hasCode(c.found, CodeSchedulingGated) {
 		return nil
 	}
-	f := c.finding(CodeEventsExpired, "", "no events were found for the pod: they may have expired (the API server keeps them 1 hour by default), so this is read from status alone")
+	f := c.finding(CodeEventsMissing, "", "no events were found for the pod: they may have expired (the API server keeps them 1 hour by default), so this is read from status alone")
 	f.Facts["events"] = "0"
 	return []Finding{f}
 }

@@ -50,13 +50,13 @@ func TestPodEndedMessages(t *testing.T) {
 		{"admission refused under pressure", "Evicted", "The node had condition: [DiskPressure]. ",
 			CodeEvicted, map[string]string{"condition": "DiskPressure"}},
 		{"out of memory at admission", "OutOfmemory", "Pod was rejected: Node didn't have enough resource: memory, requested: 2147483648, used: 15032385536, capacity: 16106127360",
-			CodeAdmissionRejected, map[string]string{"resource": "memory", "reason": "OutOfmemory"}},
+			CodeKubeletAdmissionRejected, map[string]string{"resource": "memory", "reason": "OutOfmemory"}},
 		{"out of pods", "OutOfpods", "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 110, capacity: 110",
-			CodeAdmissionRejected, map[string]string{"resource": "pods"}},
+			CodeKubeletAdmissionRejected, map[string]string{"resource": "pods"}},
 		{"node affinity at admission", "NodeAffinity", "Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
-			CodeAdmissionRejected, map[string]string{"reason": "NodeAffinity"}},
+			CodeKubeletAdmissionRejected, map[string]string{"reason": "NodeAffinity"}},
 		{"unexpected admission error", "UnexpectedAdmissionError", "Pod was rejected: Allocate failed due to no healthy devices present; cannot allocate unhealthy devices nvidia.com/gpu, which is unexpected",
-			CodeAdmissionRejected, map[string]string{"reason": "UnexpectedAdmissionError"}},
+			CodeKubeletAdmissionRejected, map[string]string{"reason": "UnexpectedAdmissionError"}},
 		{"refused while shutting down", "NodeShutdown", "Pod was rejected as the node is shutting down.",
 			CodeNodeShutdown, map[string]string{"reason": "NodeShutdown"}},
 		{"preempted by the kubelet", "Preempting", "Preempted in order to admit critical pod",
@@ -114,7 +114,7 @@ func TestStartingOnlyWhenQuiet(t *testing.T) {
 	s.MarkCollected(graph.ResEvents)
 	g := graph.New(s)
 	fs := DiagnosePod(g, &s.Pods[0])
-	if len(fs) == 0 || fs[0].Code != CodeConfigMapMissing || hasCode(fs, CodeStarting) {
+	if len(fs) == 0 || fs[0].Code != CodeConfigMapNotFound || hasCode(fs, CodeStarting) {
 		t.Fatalf("young pod with a warning: findings = %+v, want ConfigMapNotFound and no Starting", fs)
 	}
 }

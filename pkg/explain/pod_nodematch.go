@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -130,9 +131,9 @@ func matchExpr(labels map[string]string, e corev1.NodeSelectorRequirement) bool 
 	v, has := labels[e.Key]
 	switch e.Operator {
 	case corev1.NodeSelectorOpIn:
-		return has && containsString(e.Values, v)
+		return has && slices.Contains(e.Values, v)
 	case corev1.NodeSelectorOpNotIn:
-		return !has || !containsString(e.Values, v)
+		return !has || !slices.Contains(e.Values, v)
 	case corev1.NodeSelectorOpExists:
 		return has
 	case corev1.NodeSelectorOpDoesNotExist:

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -92,25 +93,25 @@ func TestSchedClass(t *testing.T) {
 		code   Code
 		key    string
 	}{
-		{"Insufficient cpu", CodeInsufficientResource, "cpu"},
-		{"Insufficient nvidia.com/gpu", CodeInsufficientResource, "nvidia.com/gpu"},
-		{"Too many pods", CodeInsufficientResource, "pods"},
+		{"Insufficient cpu", CodeInsufficientResources, "cpu"},
+		{"Insufficient nvidia.com/gpu", CodeInsufficientResources, "nvidia.com/gpu"},
+		{"Too many pods", CodeInsufficientResources, "pods"},
 		{"node(s) had untolerated taint {dedicated: gpu}", CodeUntoleratedTaint, ""},
 		{"node(s) had untolerated taint(s)", CodeUntoleratedTaint, ""},
 		{"node(s) had taints that the pod didn't tolerate", CodeUntoleratedTaint, ""},
-		{"node(s) had untolerated taint {node.kubernetes.io/unschedulable: }", CodeNoNodes, ""},
-		{"node(s) were unschedulable", CodeNoNodes, ""},
+		{"node(s) had untolerated taint {node.kubernetes.io/unschedulable: }", CodeNoNodesAvailable, ""},
+		{"node(s) were unschedulable", CodeNoNodesAvailable, ""},
 		{"node(s) didn't match Pod's node affinity/selector", CodeNodeSelectorMismatch, ""},
 		{"node(s) didn't match node selector", CodeNodeSelectorMismatch, ""},
-		{"node(s) had volume node affinity conflict", CodeVolumeNodeAffinity, ""},
-		{"node(s) didn't match PersistentVolume's node affinity", CodeVolumeNodeAffinity, ""},
+		{"node(s) had volume node affinity conflict", CodeVolumeNodeAffinityConflict, ""},
+		{"node(s) didn't match PersistentVolume's node affinity", CodeVolumeNodeAffinityConflict, ""},
 		{`persistentvolumeclaim "data" not found`, CodePVCNotFound, "data"},
 		{"pod has unbound immediate PersistentVolumeClaims", CodePVCUnbound, ""},
 		{"node(s) didn't find available persistent volumes to bind", CodePVCUnbound, ""},
 		{"node(s) didn't have free ports for the requested pod ports", CodeUnschedulable, "node(s) didn't have free ports for the requested pod ports"},
-		{"node(s) didn't match pod anti-affinity rules", CodePodAffinity, podAntiAffinity},
-		{"node(s) didn't satisfy existing pods anti-affinity rules", CodePodAffinity, podExistingAntiAffinity},
-		{"node(s) didn't match pod affinity rules", CodePodAffinity, podAffinityRequired},
+		{"node(s) didn't match pod anti-affinity rules", CodePodAffinityConflict, podAntiAffinity},
+		{"node(s) didn't satisfy existing pods anti-affinity rules", CodePodAffinityConflict, podExistingAntiAffinity},
+		{"node(s) didn't match pod affinity rules", CodePodAffinityConflict, podAffinityRequired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {
@@ -123,10 +124,8 @@ func TestSchedClass(t *testing.T) {
 }
 
 func TestClassifyPull(t *testing.T) {
-	tests := []struct {
-		msg  string
-		code Code
-	}{
+	code := func(msg string) Code { c, _ := classifyPull(msg); return c }
+	checkEach(t, "classifyPull", code, []inOut[Code]{
 		{`failed to pull and unpack image "registry.example/app:v2": failed to resolve reference "registry.example/app:v2": registry.example/app:v2: not found`, CodeImageNotFound},
 		{`Error response from daemon: manifest for nginx:9.9 not found: manifest unknown: manifest unknown`, CodeImageNotFound},
 		{`unexpected status from HEAD request to https://r.example/v2/app/manifests/v2: 404 Not Found`, CodeImageNotFound},
@@ -134,34 +133,27 @@ func TestClassifyPull(t *testing.T) {
 		{`pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`, CodeImageNotFound},
 		{`rpc error: code = Unknown desc = Error response from daemon: pull access denied for acme/billing, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`, CodeImageNotFound},
 		// The same denial with other words is a credentials problem.
-		{`Error response from daemon: pull access denied for public.ecr.aws/acme/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired. Reauthenticate and try again`, CodeImageAuth},
-		{`failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://ghcr.io/token: 401 Unauthorized`, CodeImageAuth},
-		{`unexpected status from HEAD request: 403 Forbidden`, CodeImageAuth},
-		{`failed to fetch anonymous token: authentication required`, CodeImageAuth},
-		{`toomanyrequests: You have reached your pull rate limit.`, CodeImageRateLimit},
-		{`unexpected status code https://registry-1.docker.io/v2/library/nginx/manifests/sha256:4c0f: 429 Too Many Requests`, CodeImageRateLimit},
-		{`dial tcp: lookup registry.internal on 10.96.0.10:53: no such host`, CodeImageNetwork},
-		{`dial tcp: lookup registry.example on 10.96.0.10:53: server misbehaving`, CodeImageNetwork},
-		{`dial tcp: lookup registry.example: Temporary failure in name resolution`, CodeImageNetwork},
-		{`dial tcp 10.0.0.9:443: i/o timeout`, CodeImageNetwork},
-		{`dial tcp 10.0.0.9:5000: connect: connection refused`, CodeImageNetwork},
-		{`tls: failed to verify certificate: x509: certificate signed by unknown authority`, CodeImageNetwork},
-		{`image pull failed for r.example/app:v2 because the registry is unavailable`, CodeImageNetwork},
-		{`no matching manifest for linux/arm64/v8 in the manifest list entries`, CodeImagePlatform},
-		{`no match for platform in manifest: not found`, CodeImagePlatform},
+		{`Error response from daemon: pull access denied for public.ecr.aws/acme/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired. Reauthenticate and try again`, CodeImagePullUnauthorized},
+		{`failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://ghcr.io/token: 401 Unauthorized`, CodeImagePullUnauthorized},
+		{`unexpected status from HEAD request: 403 Forbidden`, CodeImagePullUnauthorized},
+		{`failed to fetch anonymous token: authentication required`, CodeImagePullUnauthorized},
+		{`toomanyrequests: You have reached your pull rate limit.`, CodeImagePullRateLimited},
+		{`unexpected status code https://registry-1.docker.io/v2/library/nginx/manifests/sha256:4c0f: 429 Too Many Requests`, CodeImagePullRateLimited},
+		{`dial tcp: lookup registry.internal on 10.96.0.10:53: no such host`, CodeImagePullNetworkError},
+		{`dial tcp: lookup registry.example on 10.96.0.10:53: server misbehaving`, CodeImagePullNetworkError},
+		{`dial tcp: lookup registry.example: Temporary failure in name resolution`, CodeImagePullNetworkError},
+		{`dial tcp 10.0.0.9:443: i/o timeout`, CodeImagePullNetworkError},
+		{`dial tcp 10.0.0.9:5000: connect: connection refused`, CodeImagePullNetworkError},
+		{`tls: failed to verify certificate: x509: certificate signed by unknown authority`, CodeImagePullNetworkError},
+		{`image pull failed for r.example/app:v2 because the registry is unavailable`, CodeImagePullNetworkError},
+		{`no matching manifest for linux/arm64/v8 in the manifest list entries`, CodeImagePlatformMismatch},
+		{`no match for platform in manifest: not found`, CodeImagePlatformMismatch},
 		// The node's disk, not the image.
 		{`failed to pull and unpack image "registry.example/shop/web:2.0.0": failed to extract layer sha256:9f1e6b2c: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/412/fs/usr/lib/libssl.so.3: no space left on device: unknown`, CodeNodeDiskFull},
 		{`something else entirely`, CodeImagePullBackOff},
 		// A digest full of digits is not a 404 or a 429.
 		{`failed to copy: sha256:4040429401403: unexpected EOF while reading`, CodeImagePullBackOff},
-	}
-	for _, tt := range tests {
-		t.Run(tt.msg, func(t *testing.T) {
-			if code, _ := classifyPull(tt.msg); code != tt.code {
-				t.Errorf("classifyPull = %s, want %s", code, tt.code)
-			}
-		})
-	}
+	})
 }
 
 func TestNetworkDetailNamesTheDNSHost(t *testing.T) {
@@ -184,6 +176,7 @@ func TestRegistryOf(t *testing.T) {
 		"ghcr.io/acme/api:1":             "ghcr.io",
 		"localhost/app":                  "localhost",
 		"registry.internal:5000/app:1.0": "registry.internal:5000",
+		"Upper/Case":                     "(unknown)",
 	} {
 		if got := registryOf(image); got != want {
 			t.Errorf("registryOf(%q) = %q, want %q", image, got, want)
@@ -191,46 +184,64 @@ func TestRegistryOf(t *testing.T) {
 	}
 }
 
-func TestClassifyConfigError(t *testing.T) {
-	tests := []struct {
-		msg  string
-		want configError
+// TestSameImage: an event names the image as the kubelet normalized it.
+func TestSameImage(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
 	}{
-		{`configmap "app-config" not found`, configError{Code: CodeConfigMapMissing, Kind: "ConfigMap", Name: "app-config"}},
-		{`secret "db" not found`, configError{Code: CodeSecretMissing, Kind: "Secret", Name: "db"}},
-		{`couldn't find key url in ConfigMap shop/app-config`, configError{Code: CodeConfigKeyMissing, Kind: "ConfigMap", Name: "app-config", Key: "url"}},
-		{`couldn't find key password in Secret shop/db`, configError{Code: CodeConfigKeyMissing, Kind: "Secret", Name: "db", Key: "password"}},
-		{`container has runAsNonRoot and image will run as root (pod: "x_ns(uid)", container: app)`, configError{Code: CodeRunAsNonRoot, Reason: "root"}},
-		{`container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root (pod: "x", container: app)`, configError{Code: CodeRunAsNonRoot, Reason: "nonNumericUser"}},
-		{`failed to sync configmap cache: timed out waiting for the condition`, configError{Code: CodeCreateConfigError}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.msg, func(t *testing.T) {
-			if got := classifyConfigError(tt.msg); got != tt.want {
-				t.Errorf("classifyConfigError = %+v, want %+v", got, tt.want)
-			}
-		})
+		{"nginx", "nginx:latest", true},
+		{"nginx", "docker.io/library/nginx:latest", true},
+		{"acme/api:1", "docker.io/acme/api:1", true},
+		{"ghcr.io/acme/api:1", "ghcr.io/acme/api:1", true},
+		{"nginx:1.27", "nginx:1.28", false},
+		{"acme/nginx", "nginx", false}, // another repository on Docker Hub
+		{"ghcr.io/acme/api:1", "docker.io/acme/api:1", false},
+	} {
+		if got := sameImage(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameImage(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
 	}
 }
 
+func TestClassifyConfigError(t *testing.T) {
+	checkEach(t, "classifyConfigError", classifyConfigError, []inOut[configError]{
+		{`configmap "app-config" not found`, configError{Code: CodeConfigMapNotFound, Kind: "ConfigMap", Name: "app-config"}},
+		{`secret "db" not found`, configError{Code: CodeSecretNotFound, Kind: "Secret", Name: "db"}},
+		{`couldn't find key url in ConfigMap shop/app-config`, configError{Code: CodeConfigKeyNotFound, Kind: "ConfigMap", Name: "app-config", Key: "url"}},
+		{`couldn't find key password in Secret shop/db`, configError{Code: CodeConfigKeyNotFound, Kind: "Secret", Name: "db", Key: "password"}},
+		{`container has runAsNonRoot and image will run as root (pod: "x_ns(uid)", container: app)`, configError{Code: CodeRunAsNonRootViolation, Reason: "root"}},
+		{`container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root (pod: "x", container: app)`, configError{Code: CodeRunAsNonRootViolation, Reason: "nonNumericUser"}},
+		{`failed to sync configmap cache: timed out waiting for the condition`, configError{Code: CodeCreateContainerConfigError}},
+	})
+}
+
 func TestClassifyRuntimeError(t *testing.T) {
-	tests := []struct {
-		msg  string
-		want runtimeError
-	}{
-		{`runc create failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown`, runtimeError{CodeExecNotFound, "foo"}},
-		{"container create failed: executable file `gunicorn` not found in $PATH: No such file or directory", runtimeError{CodeExecNotFound, "gunicorn"}},
-		{`error during container init: exec: "/app/serve": stat /app/serve: no such file or directory: unknown`, runtimeError{CodeExecNotFound, "/app/serve"}},
-		{`error during container init: exec: "/entrypoint.sh": permission denied: unknown`, runtimeError{CodeExecPermission, "/entrypoint.sh"}},
-		{`exec /usr/local/bin/app: exec format error`, runtimeError{CodeExecFormat, "/usr/local/bin/app"}},
+	checkEach(t, "classifyRuntimeError", classifyRuntimeError, []inOut[runtimeError]{
+		{`runc create failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown`, runtimeError{CodeExecutableNotFound, "foo"}},
+		{"container create failed: executable file `gunicorn` not found in $PATH: No such file or directory", runtimeError{CodeExecutableNotFound, "gunicorn"}},
+		{`error during container init: exec: "/app/serve": stat /app/serve: no such file or directory: unknown`, runtimeError{CodeExecutableNotFound, "/app/serve"}},
+		{`error during container init: exec: "/entrypoint.sh": permission denied: unknown`, runtimeError{CodeExecPermissionDenied, "/entrypoint.sh"}},
+		{`exec /usr/local/bin/app: exec format error`, runtimeError{CodeExecFormatError, "/usr/local/bin/app"}},
 		{`failed to create containerd container: mount /data: no space left on device`, runtimeError{CodeRunContainerError, ""}},
 		// A missing mount source is not a missing command.
 		{`error mounting "/var/lib/kubelet/pods/x/volumes/cfg" to rootfs at "/etc/cfg": no such file or directory`, runtimeError{CodeRunContainerError, ""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.msg, func(t *testing.T) {
-			if got := classifyRuntimeError(tt.msg); got != tt.want {
-				t.Errorf("classifyRuntimeError = %+v, want %+v", got, tt.want)
+	})
+}
+
+// inOut is one case of a table test: a message and what it should give.
+type inOut[T comparable] struct {
+	in   string
+	want T
+}
+
+// checkEach runs f on every case's input as a subtest named by it.
+func checkEach[T comparable](t *testing.T, name string, f func(string) T, cases []inOut[T]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := f(tc.in); got != tc.want {
+				t.Errorf("%s = %+v, want %+v", name, got, tc.want)
 			}
 		})
 	}
@@ -358,13 +369,13 @@ func TestRankSchedParts(t *testing.T) {
 		want  Code
 	}{
 		{"memory beside a selector that leaves one node",
-			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeInsufficientResource, 1, false, false)}, CodeInsufficientResource},
+			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeInsufficientResources, 1, false, false)}, CodeInsufficientResources},
 		{"cordoned beside a selector",
-			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false), part(CodeNoNodes, 1, false, false)}, CodeNoNodes},
+			[]schedPart{part(CodeNodeSelectorMismatch, 3, true, false), part(CodeNoNodesAvailable, 1, false, false)}, CodeNoNodesAvailable},
 		{"a selector no node matches wins over a cordoned node it does not match either",
-			[]schedPart{part(CodeNoNodes, 1, false, false), part(CodeNodeSelectorMismatch, 3, true, true)}, CodeNodeSelectorMismatch},
+			[]schedPart{part(CodeNoNodesAvailable, 1, false, false), part(CodeNodeSelectorMismatch, 3, true, true)}, CodeNodeSelectorMismatch},
 		{"taints block nodes like a full node does: the larger count first",
-			[]schedPart{part(CodeInsufficientResource, 1, false, false), part(CodeUntoleratedTaint, 2, false, false)}, CodeUntoleratedTaint},
+			[]schedPart{part(CodeInsufficientResources, 1, false, false), part(CodeUntoleratedTaint, 2, false, false)}, CodeUntoleratedTaint},
 		{"the only node the selector allows is tainted",
 			[]schedPart{part(CodeNodeSelectorMismatch, 7, true, false), part(CodeUntoleratedTaint, 1, false, false)}, CodeUntoleratedTaint},
 		{"a selector alone",
@@ -377,5 +388,31 @@ func TestRankSchedParts(t *testing.T) {
 				t.Errorf("first = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPodRequest: what the scheduler counts, as component-helpers reckons
+// it: app containers plus sidecars, or the largest init container if more,
+// plus the overhead; pod-level requests when set.
+func TestPodRequest(t *testing.T) {
+	always := corev1.ContainerRestartPolicyAlways
+	cpu := func(v string) corev1.ResourceRequirements {
+		return corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(v)}}
+	}
+	p := &corev1.Pod{Spec: corev1.PodSpec{
+		InitContainers: []corev1.Container{
+			{Name: "proxy", Resources: cpu("250m"), RestartPolicy: &always}, // a sidecar: runs beside the app
+			{Name: "migrate", Resources: cpu("2")},
+		},
+		Containers: []corev1.Container{{Name: "app", Resources: cpu("1")}, {Name: "log", Resources: cpu("500m")}},
+		Overhead:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")},
+	}}
+	// max(1 + 0.5 + 0.25, 2 + 0.25) + 0.1
+	if got := podRequest(p, corev1.ResourceCPU); got.String() != "2350m" {
+		t.Errorf("podRequest = %s, want 2350m", got.String())
+	}
+	p.Spec.Resources = &corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}}
+	if got := podRequest(p, corev1.ResourceCPU); got.String() != "4100m" {
+		t.Errorf("podRequest with pod-level resources = %s, want 4100m (pod-level plus overhead)", got.String())
 	}
 }

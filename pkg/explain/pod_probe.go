@@ -176,7 +176,7 @@ func ruleProbeKilled(c *PodContext) []Finding {
 			started := pc.Status != nil && pc.Status.Started != nil && *pc.Status.Started
 			switch {
 			case len(kill) > 0 && duringRun(latestEvent(kill), runStart):
-				out = append(out, c.probeFinding(pc, CodeStartupFailed, "Startup", p, uh, kill))
+				out = append(out, c.probeFinding(pc, CodeStartupProbeFailed, "Startup", p, uh, kill))
 				continue
 			case !started && pc.running() != nil && !pc.ready():
 				// Not passed yet: starting while within its budget,
@@ -188,7 +188,7 @@ func ruleProbeKilled(c *PodContext) []Finding {
 		if p := pc.Spec.LivenessProbe; p != nil && !pc.ready() {
 			uh, kill := c.probeEvents(pc.Name, "Liveness")
 			if (len(kill) > 0 && duringRun(latestEvent(kill), runStart)) || (len(uh) > 0 && duringRun(latestEvent(uh), runStart) && pc.restarts() > 0) {
-				out = append(out, c.probeFinding(pc, CodeLivenessFailed, "Liveness", p, uh, kill))
+				out = append(out, c.probeFinding(pc, CodeLivenessProbeFailed, "Liveness", p, uh, kill))
 			}
 		}
 	}
@@ -220,7 +220,7 @@ func (c *PodContext) startupPending(pc podContainer, p *corev1.Probe, unhealthy 
 	}
 	status := Evidence{Source: pc.statusPath(), Message: fmt.Sprintf("started=false, ready=false, running since %s", r.StartedAt.UTC().Format(time.RFC3339))}
 	if elapsed >= budget {
-		f := c.probeFinding(pc, CodeStartupFailed, "Startup", p, unhealthy, nil)
+		f := c.probeFinding(pc, CodeStartupProbeFailed, "Startup", p, unhealthy, nil)
 		f.Evidence = append([]Evidence{status}, f.Evidence...)
 		f.Cause = fmt.Sprintf("the startup probe of %s has not succeeded within its budget of %s (%s): the container has run %s, %s past it",
 			pc.what(), budget, of, humanDuration(elapsed), humanDuration(elapsed-budget))
@@ -269,7 +269,7 @@ func ruleReadinessProbe(c *PodContext) []Finding {
 		if len(uh) == 0 || !duringRun(latestEvent(uh), r.StartedAt.Time) {
 			continue
 		}
-		out = append(out, c.probeFinding(pc, CodeReadinessFailed, "Readiness", pc.Spec.ReadinessProbe, uh, nil))
+		out = append(out, c.probeFinding(pc, CodeReadinessProbeFailed, "Readiness", pc.Spec.ReadinessProbe, uh, nil))
 	}
 	return out
 }
@@ -290,9 +290,9 @@ func (c *PodContext) probeFinding(pc podContainer, code Code, kind string, p *co
 	}
 	var cause string
 	switch code {
-	case CodeLivenessFailed:
+	case CodeLivenessProbeFailed:
 		cause = fmt.Sprintf("%s fails%s, so the kubelet kills and restarts it (%s)", what, detail, plural(int(pc.restarts()), "restart", "restarts"))
-	case CodeStartupFailed:
+	case CodeStartupProbeFailed:
 		cause = fmt.Sprintf("%s has not passed%s; the kubelet kills the container when its budget of %s (failureThreshold %d × periodSeconds %d) runs out",
 			what, detail, probeBudget(p)+time.Duration(p.InitialDelaySeconds)*time.Second, orDefault(p.FailureThreshold, defProbeThreshold), orDefault(p.PeriodSeconds, defProbePeriod))
 	default:
@@ -306,24 +306,24 @@ func (c *PodContext) probeFinding(pc podContainer, code Code, kind string, p *co
 	if k := latestEvent(killing); k != nil {
 		f.Evidence = append(f.Evidence, eventEvidence(k))
 	}
-	if last := pc.lastTerminated(); last != nil && code != CodeReadinessFailed {
+	if last := pc.lastTerminated(); last != nil && code != CodeReadinessProbeFailed {
 		f.Evidence = append(f.Evidence, Evidence{Source: pc.statusPath() + ".lastState.terminated", Message: terminatedText(last)})
 		f.Facts["exitCode"] = fmt.Sprint(last.ExitCode)
 	}
-	if code != CodeReadinessFailed {
+	if code != CodeReadinessProbeFailed {
 		if ev, ok := c.logEvidence(pc.Name); ok {
 			f.Evidence = append(f.Evidence, ev)
 		}
 	}
 	probeFacts(&f, strings.ToLower(kind), p)
-	if code == CodeStartupFailed {
+	if code == CodeStartupProbeFailed {
 		f.Facts["budget"] = (probeBudget(p) + time.Duration(p.InitialDelaySeconds)*time.Second).String()
 	}
 	if fail != "" {
 		f.Facts["lastFailure"] = fail
 	}
 	f.Facts["restarts"] = fmt.Sprint(pc.restarts())
-	if code == CodeReadinessFailed {
+	if code == CodeReadinessProbeFailed {
 		f.Next = []string{c.cmdLogs(pc.Name, false), c.cmdDescribe()}
 	} else {
 		f.Next = []string{c.cmdLogs(pc.Name, pc.restarts() > 0), c.cmdDescribe()}
@@ -352,7 +352,7 @@ func ruleReadinessGates(c *PodContext) []Finding {
 		if cond != nil {
 			status = string(cond.Status)
 		}
-		f := c.finding(CodeReadinessGate, "", fmt.Sprintf("the containers are ready, but readiness gate %s is %s: the controller that owns it has not marked the pod ready", g.ConditionType, strings.ToLower(status)))
+		f := c.finding(CodeReadinessGatePending, "", fmt.Sprintf("the containers are ready, but readiness gate %s is %s: the controller that owns it has not marked the pod ready", g.ConditionType, strings.ToLower(status)))
 		msg := "condition not set"
 		if cond != nil {
 			msg = joinNonEmpty(": ", string(cond.Status), cond.Reason, cond.Message)
@@ -425,7 +425,7 @@ func ruleNotReadyNoCause(c *PodContext) []Finding {
 		} else {
 			cause = fmt.Sprintf("%s runs but is not ready, though it has no readiness probe, %s", pc.what(), why)
 		}
-		f := c.finding(CodeNotReadyNoCause, pc.Name, cause)
+		f := c.finding(CodeContainerNotReady, pc.Name, cause)
 		f.Evidence = []Evidence{{Source: pc.statusPath(), Message: fmt.Sprintf("ready=false, running since %s", r.StartedAt.UTC().Format(time.RFC3339))}}
 		if rp != nil {
 			f.Evidence = append(f.Evidence, Evidence{Source: pc.specPath() + ".readinessProbe", Message: describeProbe(rp)})

@@ -92,7 +92,7 @@ func mergeSchedParts(parts []schedPart, total int) Finding {
 func (c *PodContext) schedPart(g *schedGroup, total int, nodes []corev1.Node) (schedPart, bool) {
 	p := schedPart{g: g}
 	switch g.code {
-	case CodeInsufficientResource:
+	case CodeInsufficientResources:
 		p.f = c.schedInsufficient(g, total, nodes)
 		p.short = insufficientShort(p.f.Facts)
 	case CodeUntoleratedTaint:
@@ -102,8 +102,8 @@ func (c *PodContext) schedPart(g *schedGroup, total int, nodes []corev1.Node) (s
 		if taints == "" {
 			p.short = "with taints it does not tolerate"
 		}
-	case CodeNoNodes:
-		p.f = c.finding(CodeNoNodes, "", fmt.Sprintf("%s cordoned (unschedulable), so the scheduler skips them", ofNodes(g.nodes, total, "is", "are")))
+	case CodeNoNodesAvailable:
+		p.f = c.finding(CodeNoNodesAvailable, "", fmt.Sprintf("%s cordoned (unschedulable), so the scheduler skips them", ofNodes(g.nodes, total, "is", "are")))
 		if g.nodes == total && total > 0 {
 			p.f.Cause = "every node is cordoned (unschedulable), so no node can take the pod"
 		}
@@ -127,10 +127,10 @@ func (c *PodContext) schedPart(g *schedGroup, total int, nodes []corev1.Node) (s
 		p.excludesAll = (total > 0 && g.nodes >= total) || (len(nodes) > 0 && countNodes(nodes, func(n *corev1.Node) bool {
 			return matchesSelector(n, c.Pod.Spec.NodeSelector) && (len(terms) == 0 || matchesAnyTerm(n, terms))
 		}) == 0)
-	case CodeVolumeNodeAffinity:
+	case CodeVolumeNodeAffinityConflict:
 		p.f = c.schedVolumeAffinity(g, total)
 		p.short = "outside the node affinity of the pod's PersistentVolumes"
-	case CodePodAffinity:
+	case CodePodAffinityConflict:
 		p.f = c.schedPodAffinity(g, total)
 		p.short = podAffinityShort(g.key)
 	case CodePVCNotFound:
@@ -220,7 +220,7 @@ func podAffinityShort(kind string) string {
 // required terms: the topology key and the pods they select.
 func (c *PodContext) schedPodAffinity(g *schedGroup, total int) Finding {
 	p := c.Pod
-	f := c.finding(CodePodAffinity, "", "")
+	f := c.finding(CodePodAffinityConflict, "", "")
 	var terms []corev1.PodAffinityTerm
 	path := "podAntiAffinity"
 	switch g.key {

@@ -2,7 +2,9 @@ package explain
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,24 +102,24 @@ func schedClass(text string) (code Code, key string) {
 	l := strings.ToLower(text)
 	switch {
 	case strings.HasPrefix(text, "Insufficient "):
-		return CodeInsufficientResource, strings.TrimSpace(strings.TrimPrefix(text, "Insufficient "))
+		return CodeInsufficientResources, strings.TrimSpace(strings.TrimPrefix(text, "Insufficient "))
 	case strings.HasPrefix(l, "too many pods"):
-		return CodeInsufficientResource, string(corev1.ResourcePods)
+		return CodeInsufficientResources, string(corev1.ResourcePods)
 	case strings.Contains(l, "were unschedulable"):
-		return CodeNoNodes, ""
+		return CodeNoNodesAvailable, ""
 	case strings.Contains(l, "taint"):
 		if m := reTaintBrace.FindStringSubmatch(text); m != nil && strings.TrimSpace(m[1]) == corev1.TaintNodeUnschedulable {
-			return CodeNoNodes, ""
+			return CodeNoNodesAvailable, ""
 		}
 		return CodeUntoleratedTaint, ""
 	case strings.Contains(l, "existing pods anti-affinity"):
-		return CodePodAffinity, podExistingAntiAffinity
+		return CodePodAffinityConflict, podExistingAntiAffinity
 	case strings.Contains(l, "pod anti-affinity"):
-		return CodePodAffinity, podAntiAffinity
+		return CodePodAffinityConflict, podAntiAffinity
 	case strings.Contains(l, "pod affinity rules"):
-		return CodePodAffinity, podAffinityRequired
+		return CodePodAffinityConflict, podAffinityRequired
 	case strings.Contains(l, "persistentvolume's node affinity"), strings.Contains(l, "volume node affinity conflict"):
-		return CodeVolumeNodeAffinity, ""
+		return CodeVolumeNodeAffinityConflict, ""
 	case strings.Contains(l, "node affinity"), strings.Contains(l, "node selector"), strings.Contains(l, "nodeselector"):
 		return CodeNodeSelectorMismatch, ""
 	// Unbound before not found: kube-scheduler v1.37 writes "pod has
@@ -197,22 +199,7 @@ func ruleUnschedulable(c *PodContext) []Finding {
 	if !condFailed && ev == nil {
 		return nil
 	}
-	var msg string
-	var evidence []Evidence
-	if condFailed && cond.Message != "" {
-		msg = cond.Message
-		// The event repeats the condition's words with a count and a time:
-		// quote the message once, from the event, when they agree.
-		if ev == nil || strings.TrimSpace(ev.Message) != strings.TrimSpace(cond.Message) {
-			evidence = append(evidence, Evidence{Source: "status.conditions[PodScheduled]", Message: cond.Message})
-		}
-	}
-	if ev != nil {
-		if msg == "" {
-			msg = ev.Message
-		}
-		evidence = append(evidence, eventEvidence(ev))
-	}
+	msg, evidence := schedulerWords(cond, condFailed, ev)
 	if msg == "" {
 		f := c.finding(CodeUnschedulable, "", "the scheduler found no node for the pod and did not say why")
 		f.Evidence = []Evidence{{Source: "status.conditions[PodScheduled]", Message: cond.Reason}}
@@ -223,36 +210,10 @@ func ruleUnschedulable(c *PodContext) []Finding {
 	sm := parseSchedulingMessage(msg)
 	nodes, _ := c.nodes()
 	total := sm.Total
-
 	if sm.NoNodes {
-		cause := "the cluster has no nodes the scheduler can use"
-		if len(nodes) > 0 {
-			cause = fmt.Sprintf("the scheduler saw no nodes it can use, though %s exist", plural(len(nodes), "node", "nodes"))
-		}
-		f := c.finding(CodeNoNodes, "", cause)
-		f.Evidence = evidence
-		f.Facts["nodesTotal"] = "0"
-		f.Next = []string{"kubectl get nodes", c.cmdDescribe()}
-		return []Finding{f}
+		return []Finding{c.noNodesFinding(nodes, evidence)}
 	}
-
-	// Group the reasons by failure mode.
-	var groups []*schedGroup
-	byKey := map[string]*schedGroup{}
-	for _, r := range sm.Reasons {
-		code, key := schedClass(r.Text)
-		k := string(code) + "/" + key
-		g := byKey[k]
-		if g == nil {
-			g = &schedGroup{code: code, key: key}
-			byKey[k] = g
-			groups = append(groups, g)
-		}
-		if r.Count > 0 {
-			g.nodes += r.Count
-		}
-		g.reasons = append(g.reasons, r)
-	}
+	groups := groupSchedReasons(sm.Reasons)
 
 	// A claim the scheduler waits on is explained claim by claim.
 	if len(groups) == 1 && groups[0].code == CodePVCUnbound {
@@ -302,6 +263,64 @@ func ruleUnschedulable(c *PodContext) []Finding {
 	return out
 }
 
+// schedulerWords is the scheduler's last message about the pod and the
+// evidence that carries it: the PodScheduled condition and the latest
+// FailedScheduling event. The event repeats the condition's words with a
+// count and a time: the message is quoted once, from the event, when they
+// agree.
+func schedulerWords(cond *corev1.PodCondition, condFailed bool, ev *corev1.Event) (string, []Evidence) {
+	var msg string
+	var evidence []Evidence
+	if condFailed && cond.Message != "" {
+		msg = cond.Message
+		if ev == nil || strings.TrimSpace(ev.Message) != strings.TrimSpace(cond.Message) {
+			evidence = append(evidence, Evidence{Source: "status.conditions[PodScheduled]", Message: cond.Message})
+		}
+	}
+	if ev != nil {
+		if msg == "" {
+			msg = ev.Message
+		}
+		evidence = append(evidence, eventEvidence(ev))
+	}
+	return msg, evidence
+}
+
+// noNodesFinding is NoNodesAvailable: the scheduler saw no node at all.
+func (c *PodContext) noNodesFinding(nodes []corev1.Node, evidence []Evidence) Finding {
+	cause := "the cluster has no nodes the scheduler can use"
+	if len(nodes) > 0 {
+		cause = fmt.Sprintf("the scheduler saw no nodes it can use, though %s exist", plural(len(nodes), "node", "nodes"))
+	}
+	f := c.finding(CodeNoNodesAvailable, "", cause)
+	f.Evidence = evidence
+	f.Facts["nodesTotal"] = "0"
+	f.Next = []string{"kubectl get nodes", c.cmdDescribe()}
+	return f
+}
+
+// groupSchedReasons groups the scheduler's reasons by failure mode (code
+// and key), in the order they first appear, adding up their node counts.
+func groupSchedReasons(reasons []schedReason) []*schedGroup {
+	var groups []*schedGroup
+	byKey := map[string]*schedGroup{}
+	for _, r := range reasons {
+		code, key := schedClass(r.Text)
+		k := string(code) + "/" + key
+		g := byKey[k]
+		if g == nil {
+			g = &schedGroup{code: code, key: key}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		if r.Count > 0 {
+			g.nodes += r.Count
+		}
+		g.reasons = append(g.reasons, r)
+	}
+	return groups
+}
+
 // ofNodes renders "2 of 3 nodes are" (or "2 nodes are" when the total is
 // unknown).
 func ofNodes(n, total int, one, many string) string {
@@ -338,7 +357,7 @@ func (c *PodContext) nodes() (nodes []corev1.Node, ok bool) {
 
 func (c *PodContext) schedInsufficient(g *schedGroup, total int, nodes []corev1.Node) Finding {
 	res := corev1.ResourceName(g.key)
-	f := c.finding(CodeInsufficientResource, "", "")
+	f := c.finding(CodeInsufficientResources, "", "")
 	f.Facts["resource"] = g.key
 	if res == corev1.ResourcePods {
 		f.Cause = fmt.Sprintf("%s already running as many pods as they allow", ofNodes(g.nodes, total, "is", "are"))
@@ -405,7 +424,7 @@ func (c *PodContext) schedTaints(g *schedGroup, total int, nodes []corev1.Node) 
 			}
 		}
 	}
-	taints := sortedKeys(counts)
+	taints := slices.Sorted(maps.Keys(counts))
 	sort.SliceStable(taints, func(i, j int) bool { return counts[taints[i]] > counts[taints[j]] })
 	var parts []string
 	for _, t := range taints {
@@ -438,7 +457,7 @@ func (c *PodContext) schedSelector(g *schedGroup, total int, nodes []corev1.Node
 	p := c.Pod
 	f := c.finding(CodeNodeSelectorMismatch, "", "")
 	var sel []string
-	for _, k := range sortedStringKeys(p.Spec.NodeSelector) {
+	for _, k := range slices.Sorted(maps.Keys(p.Spec.NodeSelector)) {
 		sel = append(sel, k+"="+p.Spec.NodeSelector[k])
 	}
 	terms := requiredTerms(p)
@@ -540,13 +559,13 @@ func ruleNotScheduled(c *PodContext) []Finding {
 		return nil // ruleStarting says it
 	}
 	if nodes, ok := c.nodes(); ok && len(nodes) == 0 {
-		f := c.finding(CodeNoNodes, "", "the cluster has no nodes, so nothing can run the pod")
+		f := c.finding(CodeNoNodesAvailable, "", "the cluster has no nodes, so nothing can run the pod")
 		f.Facts["nodesTotal"] = "0"
 		f.Next = []string{"kubectl get nodes"}
 		return []Finding{f}
 	}
 	sched := p.Spec.SchedulerName
-	f := c.finding(CodeNotScheduledYet, "", "")
+	f := c.finding(CodeNotScheduled, "", "")
 	f.Facts["schedulerName"] = sched
 	f.Facts["age"] = humanDuration(c.age())
 	switch {
@@ -563,15 +582,6 @@ func ruleNotScheduled(c *PodContext) []Finding {
 	}
 	f.Next = []string{c.cmdEvents(), "kubectl get pods -n kube-system -l component=kube-scheduler"}
 	return []Finding{f}
-}
-
-func sortedStringKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func dedupeStrings(ss []string) []string {

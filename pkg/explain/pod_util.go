@@ -2,13 +2,14 @@ package explain
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	resourcehelper "k8s.io/component-helpers/resource"
 )
 
 // startingWindow is how long a pod may sit in Pending or ContainerCreating,
@@ -55,32 +56,24 @@ func (pc podContainer) specPath() string {
 	return fmt.Sprintf("spec.containers[%s]", pc.Name)
 }
 
-func (pc podContainer) waiting() *corev1.ContainerStateWaiting {
+// status is the container's status, empty when the kubelet reported none.
+func (pc podContainer) status() *corev1.ContainerStatus {
 	if pc.Status == nil {
-		return nil
+		return &corev1.ContainerStatus{}
 	}
-	return pc.Status.State.Waiting
+	return pc.Status
 }
 
-func (pc podContainer) running() *corev1.ContainerStateRunning {
-	if pc.Status == nil {
-		return nil
-	}
-	return pc.Status.State.Running
-}
+func (pc podContainer) waiting() *corev1.ContainerStateWaiting { return pc.status().State.Waiting }
+
+func (pc podContainer) running() *corev1.ContainerStateRunning { return pc.status().State.Running }
 
 func (pc podContainer) terminated() *corev1.ContainerStateTerminated {
-	if pc.Status == nil {
-		return nil
-	}
-	return pc.Status.State.Terminated
+	return pc.status().State.Terminated
 }
 
 func (pc podContainer) lastTerminated() *corev1.ContainerStateTerminated {
-	if pc.Status == nil {
-		return nil
-	}
-	return pc.Status.LastTerminationState.Terminated
+	return pc.status().LastTerminationState.Terminated
 }
 
 func (pc podContainer) restarts() int32 {
@@ -127,19 +120,17 @@ func (c *PodContext) containers() []podContainer {
 }
 
 func findStatus(ss []corev1.ContainerStatus, name string) *corev1.ContainerStatus {
-	for i := range ss {
-		if ss[i].Name == name {
-			return &ss[i]
-		}
-	}
-	return nil
+	return firstOf(ss, func(s corev1.ContainerStatus) bool { return s.Name == name })
 }
 
 func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition {
-	for i := range p.Status.Conditions {
-		if p.Status.Conditions[i].Type == t {
-			return &p.Status.Conditions[i]
-		}
+	return firstOf(p.Status.Conditions, func(c corev1.PodCondition) bool { return c.Type == t })
+}
+
+// firstOf points at the first element of s that matches, or is nil.
+func firstOf[T any](s []T, match func(T) bool) *T {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return &s[i]
 	}
 	return nil
 }
@@ -235,7 +226,7 @@ func (c *PodContext) eventsFor(container string, reasons ...string) []*corev1.Ev
 		if ec := containerOfEvent(e); container != "" && ec != "" && ec != container {
 			continue
 		}
-		if len(reasons) > 0 && !containsString(reasons, e.Reason) {
+		if len(reasons) > 0 && !slices.Contains(reasons, e.Reason) {
 			continue
 		}
 		out = append(out, e)
@@ -339,44 +330,12 @@ func lived(t *corev1.ContainerStateTerminated) time.Duration {
 
 // Quantities.
 
-// podRequest is what the scheduler counts for the pod: the larger of the
-// app containers (plus sidecars) and the largest init container, plus the
-// pod overhead; pod-level resources win when set.
+// podRequest is what the scheduler counts for the pod: component-helpers'
+// PodRequests, the scheduler's own arithmetic (app containers and
+// sidecars, the largest init container, pod overhead, pod-level
+// resources when set).
 func podRequest(p *corev1.Pod, name corev1.ResourceName) resource.Quantity {
-	if p.Spec.Resources != nil {
-		if q, ok := p.Spec.Resources.Requests[name]; ok {
-			return q
-		}
-	}
-	var sum resource.Quantity
-	for i := range p.Spec.Containers {
-		if q, ok := p.Spec.Containers[i].Resources.Requests[name]; ok {
-			sum.Add(q)
-		}
-	}
-	var sidecars resource.Quantity
-	maxInit := resource.Quantity{}
-	for i := range p.Spec.InitContainers {
-		ic := &p.Spec.InitContainers[i]
-		q := ic.Resources.Requests[name]
-		if ic.RestartPolicy != nil && *ic.RestartPolicy == corev1.ContainerRestartPolicyAlways {
-			sidecars.Add(q)
-			continue
-		}
-		t := q.DeepCopy()
-		t.Add(sidecars)
-		if t.Cmp(maxInit) > 0 {
-			maxInit = t
-		}
-	}
-	sum.Add(sidecars)
-	if maxInit.Cmp(sum) > 0 {
-		sum = maxInit
-	}
-	if q, ok := p.Spec.Overhead[name]; ok {
-		sum.Add(q)
-	}
-	return sum
+	return resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})[name]
 }
 
 // memoryLimit is the container's memory limit, "" when it has none.
@@ -388,24 +347,6 @@ func memoryLimit(spec *corev1.Container) string {
 		return q.String()
 	}
 	return ""
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // listWords renders a list of names for a sentence: "a", "a and b", "a, b and c".

@@ -65,7 +65,7 @@ func ruleSandboxFailed(c *PodContext) []Finding {
 	default:
 		cause = fmt.Sprintf("the container runtime on node %s could not create the pod sandbox: a node problem, not the application", node)
 	}
-	f := c.finding(CodeSandboxFailed, "", cause)
+	f := c.finding(CodePodSandboxFailed, "", cause)
 	f.Evidence = []Evidence{eventEvidence(ev)}
 	f.Facts["node"] = c.Pod.Spec.NodeName
 	if plugin != "" {
@@ -134,11 +134,11 @@ func ruleVolumeFailed(c *PodContext) []Finding {
 		}
 		switch {
 		case strings.Contains(msg, "Multi-Attach error") || strings.Contains(msg, "already used by pod") || strings.Contains(msg, "exclusively attached"):
-			put(volumeProblem{CodeMultiAttach, vol, e, 4})
+			put(volumeProblem{CodeVolumeMultiAttach, vol, e, 4})
 		case e.Reason == "FailedAttachVolume":
-			put(volumeProblem{CodeAttachFailed, vol, e, 3})
+			put(volumeProblem{CodeVolumeAttachFailed, vol, e, 3})
 		case vol != "":
-			put(volumeProblem{CodeMountFailed, vol, e, 2})
+			put(volumeProblem{CodeVolumeMountFailed, vol, e, 2})
 		default:
 			// "Unable to attach or mount volumes: unmounted volumes=[cfg] ...: timed out"
 			var names []string
@@ -152,7 +152,7 @@ func ruleVolumeFailed(c *PodContext) []Finding {
 				names = []string{""}
 			}
 			for _, n := range names {
-				put(volumeProblem{CodeMountFailed, n, e, 1})
+				put(volumeProblem{CodeVolumeMountFailed, n, e, 1})
 			}
 		}
 	}
@@ -194,66 +194,16 @@ func (c *PodContext) volumeFinding(vp volumeProblem) Finding {
 	}
 	f := c.finding(vp.code, "", "")
 	switch vp.code {
-	case CodeMultiAttach:
-		users := ""
-		if m := reUsedByPods.FindStringSubmatch(vp.ev.Message); m != nil {
-			users = strings.TrimSpace(m[1])
-			f.Facts["usedBy"] = users
-		}
-		f.Cause = fmt.Sprintf("volume %s is ReadWriteOnce and still attached to another node", label)
-		if users != "" {
-			f.Cause += ", where pod(s) " + users + " use it"
-		}
-		f.Cause += "; it cannot attach to node " + node + " until it is released there"
-		f.Next = []string{"kubectl get volumeattachment"}
-		if us := strings.Fields(strings.ReplaceAll(users, ",", " ")); len(us) > 0 {
-			f.Next = append(f.Next, fmt.Sprintf("kubectl get pod %s%s -o wide", us[0], nsFlag(p.Namespace)))
-		}
-	case CodeAttachFailed:
+	case CodeVolumeMultiAttach:
+		c.multiAttach(&f, vp, label, node)
+	case CodeVolumeAttachFailed:
 		f.Cause = fmt.Sprintf("volume %s could not be attached to node %s", label, node)
 		if detail != "" {
 			f.Cause += ": " + firstLine(detail)
 		}
 		f.Next = []string{"kubectl get volumeattachment", cmdDescribeNode(p.Spec.NodeName)}
 	default:
-		switch {
-		case reMountNotFound.MatchString(detail):
-			// The same root cause as a missing object behind an env
-			// reference, so the same code: only the way in differs.
-			m := reMountNotFound.FindStringSubmatch(detail)
-			kind := map[string]string{"configmap": "ConfigMap", "secret": "Secret"}[m[1]]
-			code := map[string]Code{"configmap": CodeConfigMapMissing, "secret": CodeSecretMissing}[m[1]]
-			f.Code, f.Severity = code, SeverityError
-			if i, ok := Info(code); ok {
-				f.Severity = i.Severity
-			}
-			f.Cause = fmt.Sprintf("volume %s needs %s %s, which does not exist in namespace %s, so the pod cannot start", label, kind, m[2], p.Namespace)
-			f.Facts[lowerFirst(kind)] = m[2]
-			if podVol != "" {
-				f.Facts["usedBy"] = "volume " + podVol
-			} else if vp.volume != "" {
-				f.Facts["usedBy"] = "volume " + vp.volume
-			}
-			f.Next = []string{fmt.Sprintf("kubectl get %s%s", m[1], nsFlag(p.Namespace))}
-		case reMountClaimLost.MatchString(detail):
-			m := reMountClaimLost.FindStringSubmatch(detail)
-			f.Cause = fmt.Sprintf("volume %s cannot be mounted: PersistentVolumeClaim %s does not exist", label, m[1])
-			f.Facts["claim"] = m[1]
-		case detail != "":
-			// mount(8) failures span lines; its own words are on "Output:".
-			why := firstLine(detail)
-			if m := reMountOutput.FindStringSubmatch(detail); m != nil {
-				why += ": " + strings.TrimSpace(m[1])
-			}
-			f.Cause = fmt.Sprintf("volume %s cannot be mounted on node %s: %s", label, node, why)
-		case vp.rank == 1 && vp.volume != "":
-			f.Cause = fmt.Sprintf("volume %s was not mounted in time on node %s, and the event that said why has expired", label, node)
-		case vp.rank == 1:
-			f.Cause = fmt.Sprintf("the pod's volumes were not mounted in time on node %s", node)
-		default:
-			f.Cause = fmt.Sprintf("volume %s cannot be mounted on node %s", label, node)
-		}
-		f.Next = append(f.Next, c.cmdDescribe())
+		c.mountFailed(&f, vp, label, node, detail, podVol)
 	}
 	f.Evidence = []Evidence{eventEvidence(vp.ev)}
 	if podVol != "" {
@@ -273,6 +223,73 @@ func (c *PodContext) volumeFinding(vp volumeProblem) Finding {
 	}
 	f.Facts["node"] = p.Spec.NodeName
 	return f
+}
+
+// multiAttach words VolumeMultiAttach: a ReadWriteOnce volume still
+// attached elsewhere, and the pods that hold it there.
+func (c *PodContext) multiAttach(f *Finding, vp volumeProblem, label, node string) {
+	users := ""
+	if m := reUsedByPods.FindStringSubmatch(vp.ev.Message); m != nil {
+		users = strings.TrimSpace(m[1])
+		f.Facts["usedBy"] = users
+	}
+	f.Cause = fmt.Sprintf("volume %s is ReadWriteOnce and still attached to another node", label)
+	if users != "" {
+		f.Cause += ", where pod(s) " + users + " use it"
+	}
+	f.Cause += "; it cannot attach to node " + node + " until it is released there"
+	f.Next = []string{"kubectl get volumeattachment"}
+	if us := strings.Fields(strings.ReplaceAll(users, ",", " ")); len(us) > 0 {
+		f.Next = append(f.Next, fmt.Sprintf("kubectl get pod %s%s -o wide", us[0], nsFlag(c.Pod.Namespace)))
+	}
+}
+
+// mountFailed words VolumeMountFailed from the kubelet's detail, unless a
+// ConfigMap or Secret behind the volume is missing: that is its own mode.
+func (c *PodContext) mountFailed(f *Finding, vp volumeProblem, label, node, detail, podVol string) {
+	switch {
+	case reMountNotFound.MatchString(detail):
+		c.mountMissingObject(f, reMountNotFound.FindStringSubmatch(detail), label, podVol, vp.volume)
+	case reMountClaimLost.MatchString(detail):
+		m := reMountClaimLost.FindStringSubmatch(detail)
+		f.Cause = fmt.Sprintf("volume %s cannot be mounted: PersistentVolumeClaim %s does not exist", label, m[1])
+		f.Facts["claim"] = m[1]
+	case detail != "":
+		// mount(8) failures span lines; its own words are on "Output:".
+		why := firstLine(detail)
+		if m := reMountOutput.FindStringSubmatch(detail); m != nil {
+			why += ": " + strings.TrimSpace(m[1])
+		}
+		f.Cause = fmt.Sprintf("volume %s cannot be mounted on node %s: %s", label, node, why)
+	case vp.rank == 1 && vp.volume != "":
+		f.Cause = fmt.Sprintf("volume %s was not mounted in time on node %s, and the event that said why has expired", label, node)
+	case vp.rank == 1:
+		f.Cause = fmt.Sprintf("the pod's volumes were not mounted in time on node %s", node)
+	default:
+		f.Cause = fmt.Sprintf("volume %s cannot be mounted on node %s", label, node)
+	}
+	f.Next = append(f.Next, c.cmdDescribe())
+}
+
+// mountMissingObject is ConfigMapNotFound or SecretNotFound reached
+// through a volume: the same root cause as a missing object behind an env
+// reference, so the same code; only the way in differs. m is
+// reMountNotFound's match: the kind in lower case, then the name.
+func (c *PodContext) mountMissingObject(f *Finding, m []string, label, podVol, volume string) {
+	kind := map[string]string{"configmap": "ConfigMap", "secret": "Secret"}[m[1]]
+	code := map[string]Code{"configmap": CodeConfigMapNotFound, "secret": CodeSecretNotFound}[m[1]]
+	f.Code, f.Severity = code, SeverityError
+	if i, ok := Info(code); ok {
+		f.Severity = i.Severity
+	}
+	f.Cause = fmt.Sprintf("volume %s needs %s %s, which does not exist in namespace %s, so the pod cannot start", label, kind, m[2], c.Pod.Namespace)
+	f.Facts[lowerFirst(kind)] = m[2]
+	if podVol != "" {
+		f.Facts["usedBy"] = "volume " + podVol
+	} else if volume != "" {
+		f.Facts["usedBy"] = "volume " + volume
+	}
+	f.Next = []string{fmt.Sprintf("kubectl get %s%s", m[1], nsFlag(c.Pod.Namespace))}
 }
 
 // resolveVolume maps a name from a volume event (the pod's volume name for

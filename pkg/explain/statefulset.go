@@ -90,17 +90,15 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 		fs = append(fs, rule(v)...)
 	}
 	r.Verdict = v.verdict(fs)
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: v.ref,
-			Cause: "they are starting in order, and none is failing",
-			Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(v.desired)},
-			Next:  []string{"kubectl rollout status statefulset/" + s.Name + nsFlag(s.Namespace)}})
+	if unexplained(r.Verdict, fs) {
+		fs = append(fs, startingFinding(v.ref, "they are starting in order, and none is failing", st.AvailableReplicas, v.desired,
+			"kubectl rollout status statefulset/"+s.Name+nsFlag(s.Namespace)))
 	}
 	if r.Verdict != VerdictNotReady {
 		demote(fs)
 	}
 	if r.Verdict == VerdictProgressing && !v.pending && len(fs) == 0 {
-		fs = append(fs, Finding{Code: CodeSTSRevisionPending, Severity: SeverityInfo, Object: v.ref,
+		fs = append(fs, Finding{Code: CodeUpdateRevisionPending, Severity: SeverityInfo, Object: v.ref,
 			Cause: fmt.Sprintf("the statefulset controller has not yet caught up: it last saw generation %d of %d, %d pods for %d desired", st.ObservedGeneration, s.Generation, st.Replicas, v.desired),
 			Facts: revFacts(s)})
 	}
@@ -117,7 +115,7 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 	case VerdictProgressing:
 		r.Summary = stateAndCause("", fs)
 	default:
-		r.Summary = stateAndCause(unavailableState(v.desired-st.AvailableReplicas, v.desired), fs)
+		r.Summary = stateAndCause(replicasUnavailable.state(v.desired-st.AvailableReplicas, v.desired), fs)
 	}
 	root.Ready = r.Verdict == VerdictReady
 	return r
@@ -188,7 +186,7 @@ func ruleSTSOrderedBlocked(v *stsView) []Finding {
 		if pf := v.podFindings[p.Name]; len(pf) > 0 {
 			cause = pf[0].Cause
 		}
-		return []Finding{{Code: CodeSTSOrderedBlocked, Severity: SeverityError, Object: v.ref,
+		return []Finding{{Code: CodeOrderedStartBlocked, Severity: SeverityError, Object: v.ref,
 			Cause: fmt.Sprintf("ordered start is blocked at %s (ordinal %d): %s; %s not created until it is Ready",
 				p.Name, o, cause, plural(len(missing), "pod is", "pods are")),
 			Pods:  []string{p.Name},
@@ -222,22 +220,22 @@ func ruleSTSUpdate(v *stsView) []Finding {
 	}
 	switch {
 	case s.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType:
-		return []Finding{{Code: CodeSTSOnDelete, Severity: SeverityWarning, Object: v.ref,
+		return []Finding{{Code: CodeOnDeleteUpdatePending, Severity: SeverityWarning, Object: v.ref,
 			Cause: fmt.Sprintf("updateStrategy is OnDelete: %s keep the old revision until deleted by hand", plural(len(oldPods), "pod", "pods")),
 			Pods:  oldPods, Facts: revFacts(s),
 			Next: []string{"kubectl delete pod " + strings.Join(oldPods, " ") + nsFlag(s.Namespace)}}}
 	case len(brokenOld) > 0 && v.ordered:
-		return []Finding{{Code: CodeSTSBrokenPodTrap, Severity: SeverityError, Object: v.ref,
+		return []Finding{{Code: CodeBrokenPodNotReplaced, Severity: SeverityError, Object: v.ref,
 			Cause: fmt.Sprintf("%s is broken on the old revision: the controller waits for it to become Ready before updating it, so a fixed template never reaches it; delete it", brokenOld[0]),
 			Pods:  brokenOld, Facts: revFacts(s),
 			Next: []string{"kubectl delete pod " + brokenOld[0] + nsFlag(s.Namespace)}}}
 	case partition > 0:
-		return []Finding{{Code: CodeSTSPartition, Severity: SeverityInfo, Object: v.ref,
+		return []Finding{{Code: CodePartitionHolding, Severity: SeverityInfo, Object: v.ref,
 			Cause: fmt.Sprintf("rollingUpdate.partition is %d: ordinals below %d stay on the old revision (%s)", partition, partition, strings.Join(oldPods, ", ")),
 			Pods:  oldPods, Facts: revFacts(s),
 			Next: []string{fmt.Sprintf(`kubectl patch statefulset/%s%s -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}'`, s.Name, nsFlag(s.Namespace))}}}
 	}
-	return []Finding{{Code: CodeSTSRevisionPending, Severity: SeverityWarning, Object: v.ref,
+	return []Finding{{Code: CodeUpdateRevisionPending, Severity: SeverityWarning, Object: v.ref,
 		Cause: fmt.Sprintf("an update is rolling out: %d of %d pods on the new revision", s.Status.UpdatedReplicas, v.desired),
 		Facts: revFacts(s)}}
 }
@@ -254,7 +252,7 @@ func ruleSTSClaims(v *stsView) []Finding {
 				continue
 			}
 			_, sc := claimPhaseClass(c)
-			fs = append(fs, Finding{Code: CodeSTSPVCPending, Severity: SeverityError, Object: v.ref,
+			fs = append(fs, Finding{Code: CodeVolumeClaimTemplatePending, Severity: SeverityError, Object: v.ref,
 				Cause:    fmt.Sprintf("PersistentVolumeClaim %s (from volumeClaimTemplate %s) is %s", name, t.Name, claimNotBound(c, claimWarning(v.g, c) != nil)),
 				Evidence: []Evidence{{Source: "persistentvolumeclaim/" + name + " status.phase", Message: string(c.Status.Phase)}},
 				Facts:    map[string]string{"claim": name, "storageClass": sc},

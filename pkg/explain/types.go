@@ -5,11 +5,11 @@
 package explain
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/duration"
 )
 
 // Severity orders findings: the first Error is the cause shown first.
@@ -196,20 +196,9 @@ func (r Report) Worst() Verdict {
 	return w
 }
 
-func humanDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < 2*time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < 2*time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
-}
-
-// HumanDuration formats d like kubectl's AGE column.
-func HumanDuration(d time.Duration) string { return humanDuration(d) }
+// humanDuration is kubectl's AGE format (apimachinery's HumanDuration:
+// "45s", "5m30s", "3h", "2d4h"), so a sentence says an age the way
+// kubectl get and this tool's own AGE column do. A negative span (clock
+// skew between nodes, or a deadline already passed) reads "0s", not
+// "<invalid>".
+func humanDuration(d time.Duration) string { return duration.HumanDuration(max(d, 0)) }

@@ -3,6 +3,9 @@ package explain
 import (
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -277,27 +280,33 @@ func deepCopies[T any](in []T, cp func(*T) *T) []T {
 	return out
 }
 
-// TestEveryCodeHasAFixture: every code in the table is emitted by at least
-// one pod or workload fixture, so its words are reviewed in a golden file.
+// TestEveryCodeHasAFixture: every code in the table shows in the golden
+// output of at least one pod or workload fixture ("[Code]" heads a finding
+// there), so its words are reviewed, and grepping a code finds its fixture:
+// testdata/*/golden/NAME.txt is the output of testdata/*/NAME.yaml.
 func TestEveryCodeHasAFixture(t *testing.T) {
-	seen := map[Code]bool{}
-	note := func(r Result) {
-		for _, f := range r.Findings {
-			seen[f.Code] = true
+	goldens, err := filepath.Glob(filepath.Join("testdata", "*", "golden", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, g := range goldens {
+		// A golden whose fixture is gone is no longer checked: it proves nothing.
+		fixture := filepath.Join(filepath.Dir(filepath.Dir(g)), strings.TrimSuffix(filepath.Base(g), ".txt")+".yaml")
+		if _, err := os.Stat(fixture); err != nil {
+			t.Errorf("golden %s has no fixture %s: delete it", g, fixture)
+			continue
 		}
-	}
-	for _, name := range fixtureNames(t) {
-		g := loadFixture(t, name)
-		for i := range g.Snap.Pods {
-			note(ExplainPod(g, &g.Snap.Pods[i]))
+		b, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
 		}
+		all.Write(b)
 	}
-	for _, name := range workloadNames(t) {
-		note(explainOnly(t, loadWorkload(t, name)))
-	}
+	text := all.String()
 	for _, c := range Codes {
-		if !seen[c.Code] {
-			t.Errorf("code %s is emitted by no fixture: add one under testdata/pods or testdata/workloads (or remove the code)", c.Code)
+		if !strings.Contains(text, "["+string(c.Code)+"]") {
+			t.Errorf("code %s shows in no golden file: add a fixture under testdata/pods or testdata/workloads whose answer carries it (or remove the code)", c.Code)
 		}
 	}
 }

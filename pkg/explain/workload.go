@@ -2,7 +2,8 @@ package explain
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,12 +73,7 @@ func templateDiff(a, b *corev1.PodSpec) string {
 		return m
 	}
 	ia, ib := imgs(a), imgs(b)
-	var names []string
-	for n := range ib {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(ib)) {
 		if ia[n] != ib[n] {
 			if ia[n] == "" {
 				parts = append(parts, fmt.Sprintf("container %s added (%s)", n, ib[n]))
@@ -117,12 +113,7 @@ func containerFields(s *corev1.PodSpec) map[string]string {
 }
 
 func deployCondition(d *appsv1.Deployment, t appsv1.DeploymentConditionType) *appsv1.DeploymentCondition {
-	for i := range d.Status.Conditions {
-		if d.Status.Conditions[i].Type == t {
-			return &d.Status.Conditions[i]
-		}
-	}
-	return nil
+	return firstOf(d.Status.Conditions, func(c appsv1.DeploymentCondition) bool { return c.Type == t })
 }
 
 func replicaFailure(rs *appsv1.ReplicaSet) string {
@@ -146,7 +137,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 		Created: rs.CreationTimestamp.Time,
 	}
 	if dc := graph.ControllerOf(rs); dc != nil {
-		owner := lower(dc.Kind) + "/" + dc.Name
+		owner := strings.ToLower(dc.Kind) + "/" + dc.Name
 		if rev := graph.Revision(rs); rev > 0 {
 			owner += fmt.Sprintf(" (this is revision %d)", rev)
 		}
@@ -178,10 +169,8 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 		// Every replica available, more pods than desired still stopping.
 		r.Verdict = VerdictProgressing
 	}
-	if r.Verdict == VerdictNotReady && !hasSeverity(fs, SeverityError) && !hasSeverity(fs, SeverityWarning) {
-		fs = append(fs, Finding{Code: CodeReplicasUnavailable, Severity: SeverityWarning, Object: ref,
-			Cause: "they are starting, and none is failing",
-			Facts: map[string]string{"available": fmt.Sprint(st.AvailableReplicas), "desired": fmt.Sprint(desired)}})
+	if unexplained(r.Verdict, fs) {
+		fs = append(fs, startingFinding(ref, "they are starting, and none is failing", st.AvailableReplicas, desired))
 	}
 	if r.Verdict != VerdictNotReady {
 		demote(fs)
@@ -200,7 +189,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 	case r.Verdict == VerdictProgressing:
 		r.Summary = fmt.Sprintf("the replicaset controller has not yet caught up with generation %d", rs.Generation)
 	default:
-		r.Summary = stateAndCause(unavailableState(desired-st.AvailableReplicas, desired), fs)
+		r.Summary = stateAndCause(replicasUnavailable.state(desired-st.AvailableReplicas, desired), fs)
 	}
 	r.Tree.Ready = r.Verdict == VerdictReady
 	return r
@@ -276,7 +265,7 @@ func hasSeverity(fs []Finding, s Severity) bool {
 // time its Ready condition turned True.
 func minReadyFinding(g *graph.Graph, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, desired int32) Finding {
 	waiting := desired - d.Status.AvailableReplicas
-	f := Finding{Code: CodeMinReadySeconds, Severity: SeverityWarning, Object: deployRef(d),
+	f := Finding{Code: CodeNotYetAvailable, Severity: SeverityWarning, Object: deployRef(d),
 		Facts: map[string]string{"minReadySeconds": fmt.Sprint(d.Spec.MinReadySeconds)}}
 	f.Cause = fmt.Sprintf("%s Ready but not yet Available: minReadySeconds is %ds", plural(int(waiting), "pod is", "pods are"), d.Spec.MinReadySeconds)
 	if newRS == nil {

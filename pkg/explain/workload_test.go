@@ -67,16 +67,16 @@ func TestWorkloads(t *testing.T) {
 	}{
 		{fixture: "healthy", verdict: VerdictReady, noErrors: true},
 		{fixture: "zero", verdict: VerdictReady, first: CodeScaledToZero, noErrors: true},
-		{fixture: "rolling", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true, inCause: []string{"revision 2"}},
+		{fixture: "rolling", verdict: VerdictProgressing, first: CodeRolloutInProgress, noErrors: true, inCause: []string{"revision 2"}},
 		{fixture: "quota", verdict: VerdictNotReady, first: CodeQuotaExceeded,
 			facts: map[string]string{"quota": "compute", "requested": "limits.memory=2Gi", "limited": "limits.memory=3Gi"}},
-		{fixture: "quota-limits", verdict: VerdictNotReady, first: CodeQuotaMissingLimits, inCause: []string{"limits.cpu"}},
-		{fixture: "limitrange", verdict: VerdictNotReady, first: CodeLimitRange, inCause: []string{"maximum memory usage per Container is 1Gi, but limit is 2Gi"}},
-		{fixture: "psa", verdict: VerdictNotReady, first: CodePodSecurity, facts: map[string]string{"level": "restricted:latest"}, inCause: []string{"privileged"}},
-		{fixture: "sa", verdict: VerdictNotReady, first: CodeServiceAccount, facts: map[string]string{"serviceAccount": "ghost"}},
-		{fixture: "deadline", verdict: VerdictNotReady, first: CodeImageNotFound, also: []Code{CodeProgressDeadline}},
+		{fixture: "quota-limits", verdict: VerdictNotReady, first: CodeQuotaRequiresLimits, inCause: []string{"limits.cpu"}},
+		{fixture: "limitrange", verdict: VerdictNotReady, first: CodeLimitRangeViolation, inCause: []string{"maximum memory usage per Container is 1Gi, but limit is 2Gi"}},
+		{fixture: "psa", verdict: VerdictNotReady, first: CodePodSecurityViolation, facts: map[string]string{"level": "restricted:latest"}, inCause: []string{"privileged"}},
+		{fixture: "sa", verdict: VerdictNotReady, first: CodeServiceAccountNotFound, facts: map[string]string{"serviceAccount": "ghost"}},
+		{fixture: "deadline", verdict: VerdictNotReady, first: CodeImageNotFound, also: []Code{CodeProgressDeadlineExceeded}},
 		// Paused mid-way with every replica serving: not finished, not failed.
-		{fixture: "paused", verdict: VerdictProgressing, first: CodePaused, noErrors: true},
+		{fixture: "paused", verdict: VerdictProgressing, first: CodeRolloutPaused, noErrors: true},
 		// Paused after the rollout completed: Ready, with a note.
 		{fixture: "paused-complete", verdict: VerdictReady, noErrors: true},
 		{fixture: "stuck", verdict: VerdictNotReady, first: CodeImageNotFound, also: []Code{CodeRolloutStuck}},
@@ -91,49 +91,49 @@ func TestWorkloads(t *testing.T) {
 		{fixture: "quota-recovered", verdict: VerdictReady, noErrors: true},
 		// ...but a ReplicaFailure condition still set is said, as a warning.
 		{fixture: "replicafailure-ready", verdict: VerdictReady, first: CodeQuotaExceeded, noErrors: true},
-		{fixture: "not-observed", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true, inCause: []string{"generation 2"}},
+		{fixture: "not-observed", verdict: VerdictProgressing, first: CodeRolloutInProgress, noErrors: true, inCause: []string{"generation 2"}},
 		{fixture: "starting", verdict: VerdictNotReady, first: CodeReplicasUnavailable, noErrors: true},
 		{fixture: "replicas-missing", verdict: VerdictNotReady, first: CodeReplicasMissing, facts: map[string]string{"have": "2", "want": "3"}},
-		{fixture: "partition", verdict: VerdictProgressing, first: CodeSTSPartition, noErrors: true},
-		{fixture: "sts-ondelete", verdict: VerdictProgressing, first: CodeSTSOnDelete, noErrors: true},
-		{fixture: "sts-rolling", verdict: VerdictProgressing, first: CodeSTSRevisionPending, noErrors: true},
-		{fixture: "sts-broken-trap", verdict: VerdictNotReady, first: CodeSTSBrokenPodTrap, also: []Code{CodeCrashLoop}},
-		{fixture: "webhook-denied", verdict: VerdictNotReady, first: CodeWebhookDenied, facts: map[string]string{"webhook": "policy.example.com"}},
-		{fixture: "webhook-unreachable", verdict: VerdictNotReady, first: CodeWebhookUnreachable, facts: map[string]string{"webhook": "policy.example.com"}},
+		{fixture: "partition", verdict: VerdictProgressing, first: CodePartitionHolding, noErrors: true},
+		{fixture: "sts-ondelete", verdict: VerdictProgressing, first: CodeOnDeleteUpdatePending, noErrors: true},
+		{fixture: "sts-rolling", verdict: VerdictProgressing, first: CodeUpdateRevisionPending, noErrors: true},
+		{fixture: "sts-broken-trap", verdict: VerdictNotReady, first: CodeBrokenPodNotReplaced, also: []Code{CodeCrashLoopBackOff}},
+		{fixture: "webhook-denied", verdict: VerdictNotReady, first: CodeAdmissionWebhookDenied, facts: map[string]string{"webhook": "policy.example.com"}},
+		{fixture: "webhook-unreachable", verdict: VerdictNotReady, first: CodeAdmissionWebhookUnreachable, facts: map[string]string{"webhook": "policy.example.com"}},
 		{fixture: "failedcreate-other", verdict: VerdictNotReady, first: CodeFailedCreate},
 		// Ready pods that wait out minReadySeconds are not available yet:
 		// NotReady, said as a wait, not as an error.
-		{fixture: "min-ready", verdict: VerdictNotReady, first: CodeMinReadySeconds, noErrors: true, inCause: []string{"minReadySeconds is 300s"}},
+		{fixture: "min-ready", verdict: VerdictNotReady, first: CodeNotYetAvailable, noErrors: true, inCause: []string{"minReadySeconds is 300s"}},
 		{fixture: "rs-forbidden", verdict: VerdictUnknown, first: CodeAccessForbidden, noErrors: true, inCause: []string{"replicasets could not be read"}},
-		{fixture: "sts-pvc-pending", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked, also: []Code{CodeSTSPVCPending}},
+		{fixture: "sts-pvc-pending", verdict: VerdictNotReady, first: CodeOrderedStartBlocked, also: []Code{CodeVolumeClaimTemplatePending}},
 		// The controller's own Available=False is the verdict, whatever the counts.
 		{fixture: "available-false", verdict: VerdictNotReady, first: CodeReplicasUnavailable, noErrors: true, inCause: []string{"Available condition is False"}},
-		{fixture: "scaling-down", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true, inCause: []string{"scaling down: 1 pod more than desired"}},
+		{fixture: "scaling-down", verdict: VerdictProgressing, first: CodeRolloutInProgress, noErrors: true, inCause: []string{"scaling down: 1 pod more than desired"}},
 		// A DaemonSet failing on one node names the node; a rollout within
 		// maxUnavailable is Progressing; misscheduled pods are a warning.
-		{fixture: "ds-node-failing", verdict: VerdictNotReady, first: CodeDSNodeFailing, also: []Code{CodeUnschedulable},
+		{fixture: "ds-node-failing", verdict: VerdictNotReady, first: CodeDaemonPodFailingOnNode, also: []Code{CodeUnschedulable},
 			facts: map[string]string{"nodes": "kwok-node-1"}, inCause: []string{"node kwok-node-1", "host port"}},
-		{fixture: "ds-rolling", verdict: VerdictProgressing, first: CodeRolloutProgressing, noErrors: true},
-		{fixture: "ds-misscheduled", verdict: VerdictReady, first: CodeDSMisscheduled, noErrors: true},
+		{fixture: "ds-rolling", verdict: VerdictProgressing, first: CodeRolloutInProgress, noErrors: true},
+		{fixture: "ds-misscheduled", verdict: VerdictReady, first: CodeDaemonSetMisscheduled, noErrors: true},
 		// Jobs: the conditions are the verdict; a failed Job names its last pod's cause.
-		{fixture: "job-backoff", verdict: VerdictNotReady, first: CodeJobBackoffLimit, also: []Code{CodeTerminatedError},
+		{fixture: "job-backoff", verdict: VerdictNotReady, first: CodeBackoffLimitExceeded, also: []Code{CodeContainerTerminated},
 			facts: map[string]string{"failed": "2", "backoffLimit": "1"}, inCause: []string{"exit code 1"}},
-		{fixture: "job-deadline", verdict: VerdictNotReady, first: CodeJobDeadline, inCause: []string{"activeDeadlineSeconds (5s)"}},
+		{fixture: "job-deadline", verdict: VerdictNotReady, first: CodeJobDeadlineExceeded, inCause: []string{"activeDeadlineSeconds (5s)"}},
 		{fixture: "job-pod-failure-policy", verdict: VerdictNotReady, first: CodeJobPodFailurePolicy, inCause: []string{"exit code 42"}},
-		{fixture: "job-max-failed-indexes", verdict: VerdictNotReady, first: CodeJobMaxFailedIndexes},
+		{fixture: "job-max-failed-indexes", verdict: VerdictNotReady, first: CodeMaxFailedIndexesExceeded},
 		{fixture: "job-failed-indexes", verdict: VerdictNotReady, first: CodeJobFailed, facts: map[string]string{"reason": "FailedIndexes"}},
 		{fixture: "job-suspended", verdict: VerdictProgressing, first: CodeJobSuspended, noErrors: true},
 		{fixture: "job-running", verdict: VerdictProgressing, first: CodeJobRunning, noErrors: true},
 		{fixture: "job-retrying", verdict: VerdictProgressing, first: CodeJobRetrying, noErrors: true, facts: map[string]string{"failed": "1", "backoffLimit": "3"}},
 		{fixture: "job-complete", verdict: VerdictReady, noErrors: true},
 		// CronJobs: the newest run's verdict, or the controller's own word.
-		{fixture: "cj-last-run-failed", verdict: VerdictNotReady, first: CodeCronLastRunFailed, also: []Code{CodeJobBackoffLimit, CodeTerminatedError},
+		{fixture: "cj-last-run-failed", verdict: VerdictNotReady, first: CodeCronJobLastRunFailed, also: []Code{CodeBackoffLimitExceeded, CodeContainerTerminated},
 			facts: map[string]string{"job": "backup-29937246", "reason": "BackoffLimitExceeded"}},
-		{fixture: "cj-suspended", verdict: VerdictReady, first: CodeCronSuspended, noErrors: true},
-		{fixture: "cj-invalid-timezone", verdict: VerdictNotReady, first: CodeCronInvalidSchedule},
-		{fixture: "cj-missed-schedule", verdict: VerdictNotReady, first: CodeCronMissedSchedule},
-		{fixture: "cj-forbid-blocked", verdict: VerdictReady, first: CodeCronForbidBlocked, noErrors: true},
-		{fixture: "sts", verdict: VerdictNotReady, first: CodeSTSOrderedBlocked,
+		{fixture: "cj-suspended", verdict: VerdictReady, first: CodeCronJobSuspended, noErrors: true},
+		{fixture: "cj-invalid-timezone", verdict: VerdictNotReady, first: CodeCronJobInvalidSchedule},
+		{fixture: "cj-missed-schedule", verdict: VerdictNotReady, first: CodeCronJobMissedSchedule},
+		{fixture: "cj-forbid-blocked", verdict: VerdictReady, first: CodeCronJobConcurrencyBlocked, noErrors: true},
+		{fixture: "sts", verdict: VerdictNotReady, first: CodeOrderedStartBlocked,
 			facts:   map[string]string{"blockingPod": "db-0", "notCreated": "db-1,db-2"},
 			inCause: []string{"100 cpu"}},
 	} {
@@ -260,7 +260,7 @@ func TestStatefulSetOrdinalsStart(t *testing.T) {
 	st.Spec.Ordinals = &appsv1.StatefulSetOrdinals{Start: 5}
 	r := explainOnly(t, graph.New(g.Snap))
 	for _, f := range r.Findings {
-		if f.Code == CodeSTSOrderedBlocked {
+		if f.Code == CodeOrderedStartBlocked {
 			t.Fatalf("with ordinals.start 5, db-0 is not an ordinal of the set: %+v", f)
 		}
 	}

@@ -26,6 +26,8 @@ type Graph struct {
 	jobs     map[types.UID]*batchv1.Job
 	cjs      map[types.UID]*batchv1.CronJob
 	nodes    map[string]*corev1.Node
+	// walkable holds the kind of every object a walk starts from, by UID.
+	walkable map[types.UID]string
 	// events by the involved object's UID, and by kind/ns/name for events
 	// whose involvedObject.uid is empty (some controllers omit it).
 	eventsByUID  map[types.UID][]*corev1.Event
@@ -37,48 +39,21 @@ func New(s *Snapshot) *Graph {
 	g := &Graph{
 		Snap:         s,
 		children:     map[types.UID][]metav1.Object{},
-		pods:         map[types.UID]*corev1.Pod{},
-		rss:          map[types.UID]*appsv1.ReplicaSet{},
-		deploys:      map[types.UID]*appsv1.Deployment{},
-		stss:         map[types.UID]*appsv1.StatefulSet{},
-		dss:          map[types.UID]*appsv1.DaemonSet{},
-		jobs:         map[types.UID]*batchv1.Job{},
-		cjs:          map[types.UID]*batchv1.CronJob{},
 		nodes:        map[string]*corev1.Node{},
+		walkable:     map[types.UID]string{},
 		eventsByUID:  map[types.UID][]*corev1.Event{},
 		eventsByName: map[string][]*corev1.Event{},
 	}
-	for i := range s.Pods {
-		p := &s.Pods[i]
-		g.pods[p.UID] = p
-		g.link(p)
-	}
-	for i := range s.ReplicaSets {
-		rs := &s.ReplicaSets[i]
-		g.rss[rs.UID] = rs
-		g.link(rs)
-	}
-	for i := range s.Deployments {
-		d := &s.Deployments[i]
-		g.deploys[d.UID] = d
-	}
-	for i := range s.StatefulSets {
-		st := &s.StatefulSets[i]
-		g.stss[st.UID] = st
-	}
-	for i := range s.DaemonSets {
-		ds := &s.DaemonSets[i]
-		g.dss[ds.UID] = ds
-	}
-	for i := range s.Jobs {
-		j := &s.Jobs[i]
-		g.jobs[j.UID] = j
-		g.link(j)
-	}
-	for i := range s.CronJobs {
-		cj := &s.CronJobs[i]
-		g.cjs[cj.UID] = cj
-	}
+	// Pods, ReplicaSets and Jobs are also linked under their owners: they
+	// are the children a walk goes down to.
+	// Every kind but pods is one a walk starts from.
+	g.pods = byUID(g, s.Pods, true, "")
+	g.rss = byUID(g, s.ReplicaSets, true, "ReplicaSet")
+	g.jobs = byUID(g, s.Jobs, true, "Job")
+	g.deploys = byUID(g, s.Deployments, false, "Deployment")
+	g.stss = byUID(g, s.StatefulSets, false, "StatefulSet")
+	g.dss = byUID(g, s.DaemonSets, false, "DaemonSet")
+	g.cjs = byUID(g, s.CronJobs, false, "CronJob")
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		g.nodes[n.Name] = n
@@ -95,6 +70,26 @@ func New(s *Snapshot) *Graph {
 		g.eventsByName[k] = append(g.eventsByName[k], e)
 	}
 	return g
+}
+
+// byUID indexes objs by UID; with link, also under their owners' UIDs;
+// with a walkable kind, as objects of that kind a walk starts from.
+func byUID[T any, P interface {
+	*T
+	metav1.Object
+}](g *Graph, objs []T, link bool, walkable string) map[types.UID]*T {
+	m := make(map[types.UID]*T, len(objs))
+	for i := range objs {
+		o := P(&objs[i])
+		m[o.GetUID()] = &objs[i]
+		if link {
+			g.link(o)
+		}
+		if walkable != "" {
+			g.walkable[o.GetUID()] = walkable
+		}
+	}
+	return m
 }
 
 func nameKey(kind, ns, name string) string { return kind + "/" + ns + "/" + name }
@@ -118,24 +113,7 @@ func ControllerOf(o metav1.Object) *metav1.OwnerReference {
 // own, not dropped from the answer.
 func (g *Graph) WalkedFromController(o metav1.Object) bool {
 	c := ControllerOf(o)
-	if c == nil {
-		return false
-	}
-	switch c.Kind {
-	case "ReplicaSet":
-		return g.rss[c.UID] != nil
-	case "Deployment":
-		return g.deploys[c.UID] != nil
-	case "StatefulSet":
-		return g.stss[c.UID] != nil
-	case "DaemonSet":
-		return g.dss[c.UID] != nil
-	case "Job":
-		return g.jobs[c.UID] != nil
-	case "CronJob":
-		return g.cjs[c.UID] != nil
-	}
-	return false
+	return c != nil && g.walkable[c.UID] == c.Kind
 }
 
 // PodsOf returns the pods whose controller is owner, sorted by name.

@@ -58,7 +58,7 @@ func notReadyDeployment() explain.Result {
 				Facts: map[string]string{"image": imageV2, "kind": "notFound", "reason": "ImagePullBackOff", "registry": "registry.example"},
 			},
 			{
-				Code:     explain.CodeProgressDeadline,
+				Code:     explain.CodeProgressDeadlineExceeded,
 				Severity: explain.SeverityError,
 				Object:   ref(explain.KindDeployment, "shop", "web"),
 				Cause:    "the rollout to revision 4 passed its progress deadline (600s); revision 3 still serves 1 pod",
@@ -120,7 +120,7 @@ func progressingDeployment() explain.Result {
 		Ready:   "2/3",
 		Summary: "2/3 ready, rollout in progress",
 		Findings: []explain.Finding{{
-			Code:     explain.CodeRolloutProgressing,
+			Code:     explain.CodeRolloutInProgress,
 			Severity: explain.SeverityInfo,
 			Object:   ref(explain.KindDeployment, "payments", "checkout"),
 			Cause:    "the rollout to revision 5 is under way: 1 of 3 pods updated, the new pods are starting normally",
@@ -162,7 +162,7 @@ func crashLoopPod() explain.Result {
 		Summary: crashWhy,
 		Owners:  []string{"replicaset/web-7d4b9c6f5 (revision 3)", "deployment/web"},
 		Findings: []explain.Finding{{
-			Code:      explain.CodeCrashLoop,
+			Code:      explain.CodeCrashLoopBackOff,
 			Severity:  explain.SeverityError,
 			Object:    ref(explain.KindPod, "shop", "web-7d4b9c6f5-x2k9p"),
 			Container: "app",

@@ -99,8 +99,8 @@ func TestAdmissionWebhookDenied(t *testing.T) {
 	url, ca := denyingWebhook(t, "images from registry.example are not signed")
 	name := installWebhook(t, "why-deny", ns, url, ca)
 	apply(t, ns, deployment("signed", "nginx:1.27", 1, nil, ""))
-	r := waitCode(t, 90*time.Second, explain.CodeWebhookDenied, "deploy/signed", ns)
-	f := finding(t, r, explain.CodeWebhookDenied)
+	r := waitCode(t, 90*time.Second, explain.CodeAdmissionWebhookDenied, "deploy/signed", ns)
+	f := finding(t, r, explain.CodeAdmissionWebhookDenied)
 	if f.Facts["webhook"] != name+".why.example.com" {
 		t.Errorf("want the webhook named: %+v", f)
 	}
@@ -114,7 +114,7 @@ func TestAdmissionWebhookUnreachable(t *testing.T) {
 	// Nothing listens there: the apiserver cannot call it, and fails closed.
 	name := installWebhook(t, "why-down", ns, "https://"+freePort(t)+"/validate", ca)
 	apply(t, ns, deployment("blocked", "nginx:1.27", 1, nil, ""))
-	r := waitCode(t, 90*time.Second, explain.CodeWebhookUnreachable, "deploy/blocked", ns)
+	r := waitCode(t, 90*time.Second, explain.CodeAdmissionWebhookUnreachable, "deploy/blocked", ns)
 	wantEvidence(t, r, `failed calling webhook "`+name+`.why.example.com"`, "want the apiserver's message verbatim")
 }
 
@@ -130,7 +130,7 @@ spec:
     limits.cpu: "4"
 `)
 	apply(t, ns, deployment("nolimits", "nginx:1.27", 1, nil, ""))
-	r := waitCode(t, 90*time.Second, explain.CodeQuotaMissingLimits, "deploy/nolimits", ns)
+	r := waitCode(t, 90*time.Second, explain.CodeQuotaRequiresLimits, "deploy/nolimits", ns)
 	wantEvidence(t, r, "must specify limits.cpu for: app", "want the quota admission message verbatim")
 }
 
@@ -175,8 +175,8 @@ spec:
 `, ""))
 	r := waitCode(t, 90*time.Second, explain.CodePVCUnbound, "pod/uses-data", ns)
 	wantEvidence(t, r, "unbound immediate PersistentVolumeClaims", "want the scheduler's message verbatim")
-	r = waitCode(t, 90*time.Second, explain.CodeSTSPVCPending, "sts/db", ns)
-	if f := finding(t, r, explain.CodeSTSPVCPending); !strings.Contains(f.Cause, `pgdata-db-0 (from volumeClaimTemplate pgdata) is Pending: it asks for no StorageClass ("")`) {
+	r = waitCode(t, 90*time.Second, explain.CodeVolumeClaimTemplatePending, "sts/db", ns)
+	if f := finding(t, r, explain.CodeVolumeClaimTemplatePending); !strings.Contains(f.Cause, `pgdata-db-0 (from volumeClaimTemplate pgdata) is Pending: it asks for no StorageClass ("")`) {
 		t.Errorf("want the claim, its template and what its StorageClass means: %s", f.Cause)
 	}
 }
@@ -186,14 +186,14 @@ func TestMinReadySecondsIsAWaitNotAFailure(t *testing.T) {
 	ns := namespace(t)
 	m := strings.Replace(deployment("warm", "nginx:1.27", 1, nil, ""), "spec:\n  replicas: 1", "spec:\n  minReadySeconds: 300\n  replicas: 1", 1)
 	apply(t, ns, m)
-	r := waitCode(t, 90*time.Second, explain.CodeMinReadySeconds, "deploy/warm", ns)
-	if f := finding(t, r, explain.CodeMinReadySeconds); !strings.Contains(f.Cause, "1 pod is Ready but not yet Available: minReadySeconds is 300s; the next becomes Available in ") {
+	r := waitCode(t, 90*time.Second, explain.CodeNotYetAvailable, "deploy/warm", ns)
+	if f := finding(t, r, explain.CodeNotYetAvailable); !strings.Contains(f.Cause, "1 pod is Ready but not yet Available: minReadySeconds is 300s; the next becomes Available in ") {
 		t.Errorf("want how long until the pod counts as Available: %s", f.Cause)
 	}
 	// The deployment's own status counts the pod unavailable until
 	// minReadySeconds pass: NotReady, said as a wait, never as an error.
 	it := decode(t, r).Items[0]
-	if it.Verdict != explain.VerdictNotReady || r.Code != 2 || it.Findings[0].Code != explain.CodeMinReadySeconds {
+	if it.Verdict != explain.VerdictNotReady || r.Code != 2 || it.Findings[0].Code != explain.CodeNotYetAvailable {
 		t.Errorf("want NotReady (exit 2) explained first by NotYetAvailable: exit %d %+v", r.Code, it)
 	}
 	for _, f := range it.Findings {
@@ -219,8 +219,8 @@ func TestStatefulSetOnDelete(t *testing.T) {
 	apply(t, ns, statefulset("kv", "redis:7", 2, "  updateStrategy:\n    type: OnDelete\n", ""))
 	waitWhy(t, 90*time.Second, "kv Ready", func(r result) bool { return r.Code == 0 }, "sts/kv", "-n", ns)
 	kubectl(t, "", "set", "image", "sts/kv", "kv=redis:8", "-n", ns)
-	r := waitCode(t, 60*time.Second, explain.CodeSTSOnDelete, "sts/kv", ns)
-	f := finding(t, r, explain.CodeSTSOnDelete)
+	r := waitCode(t, 60*time.Second, explain.CodeOnDeleteUpdatePending, "sts/kv", ns)
+	f := finding(t, r, explain.CodeOnDeleteUpdatePending)
 	if !strings.Contains(strings.Join(f.Next, "\n"), "kubectl delete pod") {
 		t.Errorf("want the command that rolls the pods (delete them): %+v", f)
 	}

@@ -435,7 +435,7 @@ func TestOfflineDumpMatchesLive(t *testing.T) {
 		v := verdicts(t, r)
 		return strings.Contains(v["deployment/pull"], string(explain.CodeImageNotFound)) &&
 			strings.HasPrefix(v["deployment/huge"], "NotReady") &&
-			strings.Contains(v["deployment/crash"], string(explain.CodeCrashLoop)) &&
+			strings.Contains(v["deployment/crash"], string(explain.CodeCrashLoopBackOff)) &&
 			strings.HasPrefix(v["deployment/fine"], "Ready")
 	}, append([]string{"-n", ns, "-o", "json"}, targets...)...)
 

@@ -53,9 +53,9 @@ func TestCrashLoop(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
-	r := waitWhy(t, 90*time.Second, "CrashLoopBackOff", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoop) },
+	r := waitWhy(t, 90*time.Second, "CrashLoopBackOff", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoopBackOff) },
 		"deploy/crashy", "-n", ns, "-o", "json")
-	f := finding(t, r, explain.CodeCrashLoop)
+	f := finding(t, r, explain.CodeCrashLoopBackOff)
 	if f.Container != "app" {
 		t.Errorf("container = %q, want app", f.Container)
 	}
@@ -70,7 +70,7 @@ func TestUnschedulableRealScheduler(t *testing.T) {
 `))
 	r := waitWhy(t, 90*time.Second, "Unschedulable from the real scheduler",
 		func(r result) bool {
-			return hasCode(t, r, explain.CodeUnschedulable) || hasCode(t, r, explain.CodeInsufficientResource)
+			return hasCode(t, r, explain.CodeUnschedulable) || hasCode(t, r, explain.CodeInsufficientResources)
 		}, "deploy/huge", "-n", ns, "-o", "json")
 	if !strings.Contains(evidence(t, r), "Insufficient cpu") {
 		t.Errorf("want the scheduler's own message (Insufficient cpu) as evidence:\n%s", r.Stdout)

@@ -71,18 +71,18 @@ spec:
     ports: [{containerPort: 9137, hostPort: 9137}]
 `)
 	apply(t, ns, daemonset("agent", "registry.example/agent:v1", "        ports: [{containerPort: 9137, hostPort: 9137}]\n"))
-	r := waitCode(t, 90*time.Second, explain.CodeDSNodeFailing, "ds/agent", ns)
+	r := waitCode(t, 90*time.Second, explain.CodeDaemonPodFailingOnNode, "ds/agent", ns)
 	if r.Code != 2 {
 		t.Errorf("exit code = %d, want 2 (NotReady)", r.Code)
 	}
-	f := finding(t, r, explain.CodeDSNodeFailing)
+	f := finding(t, r, explain.CodeDaemonPodFailingOnNode)
 	if f.Facts["nodes"] != "kwok-node-1" || !strings.Contains(f.Cause, "node kwok-node-1") {
 		t.Errorf("want the one failing node named, got %q (facts %v)", f.Cause, f.Facts)
 	}
 	if !strings.Contains(f.Cause, "host port") {
 		t.Errorf("want the pod's own cause (the host port is taken) in %q", f.Cause)
 	}
-	if rep := decode(t, r); rep.Items[0].Findings[0].Code != explain.CodeDSNodeFailing {
+	if rep := decode(t, r); rep.Items[0].Findings[0].Code != explain.CodeDaemonPodFailingOnNode {
 		t.Errorf("want the node named first, got %s", rep.Items[0].Findings[0].Code)
 	}
 }
@@ -91,11 +91,11 @@ func TestJobBackoffLimitExceeded(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n"+failingJob(1, "  "))
-	r := waitCode(t, 120*time.Second, explain.CodeJobBackoffLimit, "job/migrate", ns)
+	r := waitCode(t, 120*time.Second, explain.CodeBackoffLimitExceeded, "job/migrate", ns)
 	if r.Code != 2 {
 		t.Errorf("exit code = %d, want 2", r.Code)
 	}
-	f := finding(t, r, explain.CodeJobBackoffLimit)
+	f := finding(t, r, explain.CodeBackoffLimitExceeded)
 	if f.Facts["failed"] != "2" || f.Facts["lastFailedPod"] == "" {
 		t.Errorf("want 2 failures against backoffLimit 1 and the last failed pod, got %v", f.Facts)
 	}
@@ -103,7 +103,7 @@ func TestJobBackoffLimitExceeded(t *testing.T) {
 		t.Errorf("want the last pod's own cause (exit code 3) in %q", f.Cause)
 	}
 	wantEvidence(t, r, "Job has reached the specified backoff limit", "the job controller's condition message")
-	if !hasCode(t, r, explain.CodeTerminatedError) {
+	if !hasCode(t, r, explain.CodeContainerTerminated) {
 		t.Errorf("the last failed pod's finding is the cause, not a leftover:\n%s", r.Stdout)
 	}
 }
@@ -121,16 +121,16 @@ spec:
     spec:
 `+failingJob(0, "      "))
 	// The controller starts a Job on the next minute.
-	r := waitCode(t, 150*time.Second, explain.CodeCronLastRunFailed, "cj/backup", ns)
+	r := waitCode(t, 150*time.Second, explain.CodeCronJobLastRunFailed, "cj/backup", ns)
 	if r.Code != 2 {
 		t.Errorf("exit code = %d, want 2", r.Code)
 	}
-	f := finding(t, r, explain.CodeCronLastRunFailed)
+	f := finding(t, r, explain.CodeCronJobLastRunFailed)
 	job := f.Facts["job"]
 	if !strings.HasPrefix(job, "backup-") || !strings.Contains(f.Cause, "job/"+job) {
 		t.Errorf("want the Job that failed named, got %q (facts %v)", f.Cause, f.Facts)
 	}
-	if f.Facts["reason"] != string(explain.CodeJobBackoffLimit) || !strings.Contains(f.Cause, "exit code 3") {
+	if f.Facts["reason"] != string(explain.CodeBackoffLimitExceeded) || !strings.Contains(f.Cause, "exit code 3") {
 		t.Errorf("want why it failed (BackoffLimitExceeded, exit code 3) in %q (facts %v)", f.Cause, f.Facts)
 	}
 }

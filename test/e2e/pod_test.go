@@ -23,18 +23,18 @@ func TestPodFailureModes(t *testing.T) {
 		spec  string
 		code  explain.Code
 	}{
-		{"image-auth", "registry.example/private/app:v1", "", explain.CodeImageAuth},
+		{"image-auth", "registry.example/private/app:v1", "", explain.CodeImagePullUnauthorized},
 		{"oomkilled", "busybox:1.36", "        resources:\n          limits:\n            memory: 128Mi\n", explain.CodeOOMKilled},
-		{"config-missing", "nginx:1.27", "        envFrom:\n        - configMapRef:\n            name: app-config\n", explain.CodeConfigMapMissing},
-		{"readiness-fail", "nginx:1.27", "        readinessProbe:\n          httpGet:\n            path: /healthz\n            port: 8080\n", explain.CodeReadinessFailed},
-		{"liveness-fail", "nginx:1.27", "        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: 8080\n", explain.CodeLivenessFailed},
+		{"config-missing", "nginx:1.27", "        envFrom:\n        - configMapRef:\n            name: app-config\n", explain.CodeConfigMapNotFound},
+		{"readiness-fail", "nginx:1.27", "        readinessProbe:\n          httpGet:\n            path: /healthz\n            port: 8080\n", explain.CodeReadinessProbeFailed},
+		{"liveness-fail", "nginx:1.27", "        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: 8080\n", explain.CodeLivenessProbeFailed},
 		// The fault's FailedMount is a missing ConfigMap: the same code as
 		// one missing behind envFrom.
-		{"mount-fail", "nginx:1.27", "", explain.CodeConfigMapMissing},
+		{"mount-fail", "nginx:1.27", "", explain.CodeConfigMapNotFound},
 		{"evicted", "nginx:1.27", "", explain.CodeEvicted},
-		{"run-error", "nginx:1.27", "        command: [\"/app/server\"]\n", explain.CodeExecNotFound},
+		{"run-error", "nginx:1.27", "        command: [\"/app/server\"]\n", explain.CodeExecutableNotFound},
 		// The init container's own cause is the answer, on the init container.
-		{"init-crash", "nginx:1.27", "", explain.CodeCrashLoop},
+		{"init-crash", "nginx:1.27", "", explain.CodeCrashLoopBackOff},
 	} {
 		t.Run(tc.fault, func(t *testing.T) {
 			name := "f-" + tc.fault

@@ -42,7 +42,7 @@ func TestLeastPrivilege(t *testing.T) {
 	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
 	apply(t, ns, deployment("crash", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
 	waitWhy(t, 90*time.Second, "web Ready as admin reader", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
-	waitWhy(t, 90*time.Second, "crash in a crash loop", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoop) },
+	waitWhy(t, 90*time.Second, "crash in a crash loop", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoopBackOff) },
 		"deploy/crash", "-n", ns, "-o", "json")
 
 	for _, tc := range []struct {

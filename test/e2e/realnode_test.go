@@ -157,13 +157,13 @@ func TestRealNodeImagePulls(t *testing.T) {
 		{name: "not-found", image: c.open + "/why/nothere:v1", code: explain.CodeImageNotFound,
 			evidence: c.open + "/why/nothere:v1: not found"},
 		// The htpasswd registry, and no imagePullSecret.
-		{name: "unauthorized", image: c.auth + "/why/private:v1", code: explain.CodeImageAuth,
+		{name: "unauthorized", image: c.auth + "/why/private:v1", code: explain.CodeImagePullUnauthorized,
 			evidence: "authorization failed: no basic auth credentials"},
 		// Nothing listens on port 1 of loopback.
-		{name: "refused", image: "127.0.0.1:1/why/testapp:v1", code: explain.CodeImageNetwork,
+		{name: "refused", image: "127.0.0.1:1/why/testapp:v1", code: explain.CodeImagePullNetworkError,
 			evidence: "dial tcp 127.0.0.1:1: connect: connection refused"},
 		{name: "invalid", image: c.open + "/why/Not-Lower:v1", code: explain.CodeInvalidImageName},
-		{name: "never", image: c.open + "/why/never-pulled:v1", code: explain.CodeImageNeverPull,
+		{name: "never", image: c.open + "/why/never-pulled:v1", code: explain.CodeErrImageNeverPull,
 			container: "        imagePullPolicy: Never\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,21 +180,21 @@ func TestRealNodeCrashes(t *testing.T) {
 	ns := namespace(t)
 	crash := func(code string) []string { return []string{"-exit", code, "-after", "1s"} }
 	for _, tc := range []realCase{
-		{name: "exit-1", args: crash("1"), code: explain.CodeCrashLoop, facts: map[string]string{"exitCode": "1"}},
-		{name: "exit-2", args: []string{"-log", "starting", "-panic", "boom", "-after", "1s"}, code: explain.CodeCrashLoop, facts: map[string]string{"exitCode": "2"}},
-		{name: "exit-126", args: crash("126"), code: explain.CodeCrashLoop, facts: map[string]string{"exitCode": "126"}},
-		{name: "exit-127", args: crash("127"), code: explain.CodeCrashLoop, facts: map[string]string{"exitCode": "127"}},
+		{name: "exit-1", args: crash("1"), code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "1"}},
+		{name: "exit-2", args: []string{"-log", "starting", "-panic", "boom", "-after", "1s"}, code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "2"}},
+		{name: "exit-126", args: crash("126"), code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "126"}},
+		{name: "exit-127", args: crash("127"), code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "127"}},
 		// A real segmentation fault: the kernel kills it with SIGSEGV.
-		{name: "exit-139", args: []string{"-segv", "-after", "1s"}, code: explain.CodeCrashLoop, facts: map[string]string{"exitCode": "139"}},
-		{name: "exit-143", args: crash("143"), code: explain.CodeCrashLoop, facts: map[string]string{"exitCode": "143"}},
+		{name: "exit-139", args: []string{"-segv", "-after", "1s"}, code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "139"}},
+		{name: "exit-143", args: crash("143"), code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "143"}},
 		// A command that is not in the image: runc refuses to start it.
-		{name: "no-exec", container: "        command: [\"/app/server\"]\n", code: explain.CodeExecNotFound,
+		{name: "no-exec", container: "        command: [\"/app/server\"]\n", code: explain.CodeExecutableNotFound,
 			evidence: `exec: "/app/server": stat /app/server: no such file or directory`},
 		{name: "oom", args: []string{"-alloc", "200"}, container: "        resources:\n          limits: {memory: 48Mi}\n",
 			code: explain.CodeOOMKilled, facts: map[string]string{"exitCode": "137"}},
 		// The process exits 0, and a Deployment restarts it: the kubelet
 		// says Completed, and the pod never reaches phase Succeeded.
-		{name: "completed", args: crash("0"), code: explain.CodeExitedCleanly, facts: map[string]string{"exitCode": "0", "reason": "Completed"}},
+		{name: "completed", args: crash("0"), code: explain.CodeContainerExitedZero, facts: map[string]string{"exitCode": "0", "reason": "Completed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -213,11 +213,11 @@ func TestRealNodeProbes(t *testing.T) {
 		return fmt.Sprintf("        %s:\n          httpGet: {path: /healthz, port: 8080}\n          periodSeconds: 2\n          failureThreshold: 2\n", kind)
 	}
 	for _, tc := range []realCase{
-		{name: "liveness", args: serve, container: probe("livenessProbe"), code: explain.CodeLivenessFailed,
+		{name: "liveness", args: serve, container: probe("livenessProbe"), code: explain.CodeLivenessProbeFailed,
 			evidence: "HTTP probe failed with statuscode: 503"},
-		{name: "readiness", args: serve, container: probe("readinessProbe"), code: explain.CodeReadinessFailed,
+		{name: "readiness", args: serve, container: probe("readinessProbe"), code: explain.CodeReadinessProbeFailed,
 			evidence: "HTTP probe failed with statuscode: 503"},
-		{name: "startup", args: serve, container: probe("startupProbe"), code: explain.CodeStartupFailed,
+		{name: "startup", args: serve, container: probe("startupProbe"), code: explain.CodeStartupProbeFailed,
 			evidence: "HTTP probe failed with statuscode: 503"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,15 +235,15 @@ func TestRealNodeConfig(t *testing.T) {
 	apply(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: present\ndata:\n  other: x\n")
 	for _, tc := range []realCase{
 		{name: "configmap", container: "        envFrom:\n        - configMapRef: {name: app-config}\n",
-			code: explain.CodeConfigMapMissing, evidence: `configmap "app-config" not found`},
+			code: explain.CodeConfigMapNotFound, evidence: `configmap "app-config" not found`},
 		{name: "secret", container: "        envFrom:\n        - secretRef: {name: app-secret}\n",
-			code: explain.CodeSecretMissing, evidence: `secret "app-secret" not found`},
+			code: explain.CodeSecretNotFound, evidence: `secret "app-secret" not found`},
 		{name: "key", container: "        env:\n        - name: MODE\n          valueFrom:\n            configMapKeyRef: {name: present, key: mode}\n",
-			code: explain.CodeConfigKeyMissing, evidence: `couldn't find key mode in ConfigMap`},
+			code: explain.CodeConfigKeyNotFound, evidence: `couldn't find key mode in ConfigMap`},
 		// A Secret volume: the kubelet cannot mount it, and says so in events.
 		{name: "mount", container: "        volumeMounts:\n        - {name: creds, mountPath: /creds}\n",
 			spec: "      volumes:\n      - name: creds\n        secret: {secretName: db-creds}\n",
-			code: explain.CodeSecretMissing, evidence: `secret "db-creds" not found`},
+			code: explain.CodeSecretNotFound, evidence: `secret "db-creds" not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -262,10 +262,10 @@ func TestRealNodeInitAndSidecar(t *testing.T) {
 			name, c.testapp(), extra)
 	}
 	for _, tc := range []realCase{
-		{name: "init", spec: initc("migrate", ""), code: explain.CodeCrashLoop, init: "migrate",
+		{name: "init", spec: initc("migrate", ""), code: explain.CodeCrashLoopBackOff, init: "migrate",
 			facts: map[string]string{"init": "true", "exitCode": "1"}},
 		// A sidecar is an init container with restartPolicy Always.
-		{name: "sidecar", spec: initc("proxy", "        restartPolicy: Always\n"), code: explain.CodeCrashLoop, init: "proxy",
+		{name: "sidecar", spec: initc("proxy", "        restartPolicy: Always\n"), code: explain.CodeCrashLoopBackOff, init: "proxy",
 			facts: map[string]string{"exitCode": "1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -287,7 +287,7 @@ func TestRealNodePreviousLog(t *testing.T) {
 	// the second it runs, the container is Ready (see checkReal).
 	waitWhy(t, 3*time.Minute, "NotReady, CrashLoopBackOff and the previous log", func(r result) bool {
 		first, _, _ := strings.Cut(r.Stdout, "\n")
-		return strings.Contains(first, "NotReady") && strings.Contains(first, string(explain.CodeCrashLoop)) &&
+		return strings.Contains(first, "NotReady") && strings.Contains(first, string(explain.CodeCrashLoopBackOff)) &&
 			contains("> panic: db unreachable", "  connecting to db")(r)
 	}, "deploy/logs", "-n", ns, "--logs")
 }

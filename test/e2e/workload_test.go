@@ -30,7 +30,7 @@ spec:
           limits:
             memory: 2Gi
 `))
-	r := waitWhy(t, 90*time.Second, "LimitRangeViolation", func(r result) bool { return hasCode(t, r, explain.CodeLimitRange) },
+	r := waitWhy(t, 90*time.Second, "LimitRangeViolation", func(r result) bool { return hasCode(t, r, explain.CodeLimitRangeViolation) },
 		"deploy/big", "-n", ns, "-o", "json")
 	if !strings.Contains(evidence(t, r), "maximum memory usage per Container is 1Gi, but limit is 2Gi") {
 		t.Errorf("want the LimitRanger's message verbatim:\n%s", r.Stdout)
@@ -43,7 +43,7 @@ func TestPodSecurityRestricted(t *testing.T) {
 	apply(t, ns, deployment("priv", "nginx:1.27", 1, nil, `        securityContext:
           privileged: true
 `))
-	r := waitWhy(t, 90*time.Second, "PodSecurityViolation", func(r result) bool { return hasCode(t, r, explain.CodePodSecurity) },
+	r := waitWhy(t, 90*time.Second, "PodSecurityViolation", func(r result) bool { return hasCode(t, r, explain.CodePodSecurityViolation) },
 		"deploy/priv", "-n", ns, "-o", "json")
 	if !strings.Contains(evidence(t, r), `violates PodSecurity "restricted:latest"`) {
 		t.Errorf("want the PodSecurity admission message verbatim:\n%s", r.Stdout)
@@ -54,7 +54,7 @@ func TestMissingServiceAccount(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("nosa", "nginx:1.27", 1, nil, "")+"      serviceAccountName: ghost\n")
-	waitWhy(t, 90*time.Second, "ServiceAccountNotFound", func(r result) bool { return hasCode(t, r, explain.CodeServiceAccount) },
+	waitWhy(t, 90*time.Second, "ServiceAccountNotFound", func(r result) bool { return hasCode(t, r, explain.CodeServiceAccountNotFound) },
 		"deploy/nosa", "-n", ns, "-o", "json")
 }
 
@@ -64,7 +64,7 @@ func TestProgressDeadlineExceeded(t *testing.T) {
 	m := strings.Replace(deployment("slow", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
 		"spec:\n  replicas: 1", "spec:\n  progressDeadlineSeconds: 5\n  replicas: 1", 1)
 	apply(t, ns, m)
-	r := waitWhy(t, 120*time.Second, "ProgressDeadlineExceeded", func(r result) bool { return hasCode(t, r, explain.CodeProgressDeadline) },
+	r := waitWhy(t, 120*time.Second, "ProgressDeadlineExceeded", func(r result) bool { return hasCode(t, r, explain.CodeProgressDeadlineExceeded) },
 		"deploy/slow", "-n", ns, "-o", "json")
 	// The deadline is the workload's symptom; the pod's own cause is named too.
 	if !hasCode(t, r, explain.CodeImageNotFound) {
@@ -79,7 +79,7 @@ func TestPausedRollout(t *testing.T) {
 	waitWhy(t, 90*time.Second, "Ready first", func(r result) bool { return r.Code == 0 }, "deploy/paused", "-n", ns)
 	kubectl(t, "", "rollout", "pause", "deploy/paused", "-n", ns)
 	kubectl(t, "", "set", "image", "deploy/paused", "app=nginx:1.28", "-n", ns)
-	waitWhy(t, 60*time.Second, "RolloutPaused", func(r result) bool { return hasCode(t, r, explain.CodePaused) },
+	waitWhy(t, 60*time.Second, "RolloutPaused", func(r result) bool { return hasCode(t, r, explain.CodeRolloutPaused) },
 		"deploy/paused", "-n", ns, "-o", "json")
 }
 
@@ -87,13 +87,13 @@ func TestStatefulSetBlockedAtOrdinalZero(t *testing.T) {
 	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, statefulset("db", "postgres:17", 3, "", "        resources:\n          requests:\n            cpu: \"100\"\n"))
-	r := waitWhy(t, 90*time.Second, "OrderedStartBlocked", func(r result) bool { return hasCode(t, r, explain.CodeSTSOrderedBlocked) },
+	r := waitWhy(t, 90*time.Second, "OrderedStartBlocked", func(r result) bool { return hasCode(t, r, explain.CodeOrderedStartBlocked) },
 		"sts/db", "-n", ns, "-o", "json")
-	f := finding(t, r, explain.CodeSTSOrderedBlocked)
+	f := finding(t, r, explain.CodeOrderedStartBlocked)
 	if !strings.Contains(f.Cause+strings.Join(f.Pods, " ")+r.Stdout, "db-0") {
 		t.Errorf("want the blocking ordinal db-0 named:\n%s", r.Stdout)
 	}
-	if !hasCode(t, r, explain.CodeUnschedulable) && !hasCode(t, r, explain.CodeInsufficientResource) {
+	if !hasCode(t, r, explain.CodeUnschedulable) && !hasCode(t, r, explain.CodeInsufficientResources) {
 		t.Errorf("want db-0's own cause (the scheduler's verdict):\n%s", r.Stdout)
 	}
 }
@@ -104,7 +104,7 @@ func TestStatefulSetPartition(t *testing.T) {
 	apply(t, ns, statefulset("cache", "redis:7", 2, "  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 2\n", ""))
 	waitWhy(t, 90*time.Second, "cache Ready", func(r result) bool { return r.Code == 0 }, "sts/cache", "-n", ns)
 	kubectl(t, "", "set", "image", "sts/cache", "cache=redis:8", "-n", ns)
-	waitWhy(t, 60*time.Second, "PartitionHolding", func(r result) bool { return hasCode(t, r, explain.CodeSTSPartition) },
+	waitWhy(t, 60*time.Second, "PartitionHolding", func(r result) bool { return hasCode(t, r, explain.CodePartitionHolding) },
 		"sts/cache", "-n", ns, "-o", "json")
 }
 
