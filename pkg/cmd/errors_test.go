@@ -13,8 +13,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
 
-// silentListener accepts connections and never answers on them.
-func silentListener(t *testing.T) string {
+// listen opens a loopback listener that accepts connections and never
+// answers on them; closed, its address refuses connections.
+func listen(t *testing.T) net.Listener {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -30,19 +31,7 @@ func silentListener(t *testing.T) string {
 			t.Cleanup(func() { c.Close() })
 		}
 	}()
-	return l.Addr().String()
-}
-
-// closedPort is a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	return l
 }
 
 // get makes one request with client and returns its error, wrapped as
@@ -71,13 +60,17 @@ func TestFriendlyTransportErrors(t *testing.T) {
 		timeout string
 		want    string // the start of the rewritten message; "" keeps err as it is
 	}{
-		{"refused", func(t *testing.T) error { return get(t, http.DefaultClient, "http://"+closedPort(t)+"/api") }, "", unreachable},
+		{"refused", func(t *testing.T) error {
+			l := listen(t)
+			l.Close()
+			return get(t, http.DefaultClient, "http://"+l.Addr().String()+"/api")
+		}, "", unreachable},
 		{"no such host", func(*testing.T) error {
 			return &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}}
 		}, "", unreachable},
-		{"client timeout", func(t *testing.T) error { return get(t, quick, "http://"+silentListener(t)+"/api") }, "2s",
+		{"client timeout", func(t *testing.T) error { return get(t, quick, "http://"+listen(t).Addr().String()+"/api") }, "2s",
 			fmt.Sprintf(slow, "within --request-timeout 2s")},
-		{"TLS handshake timeout", func(t *testing.T) error { return get(t, tlsQuick, "https://"+silentListener(t)+"/api") }, "",
+		{"TLS handshake timeout", func(t *testing.T) error { return get(t, tlsQuick, "https://"+listen(t).Addr().String()+"/api") }, "",
 			fmt.Sprintf(slow, "in time")},
 		{"context deadline, no flag", func(*testing.T) error { return fmt.Errorf("list pods: %w", context.DeadlineExceeded) }, "",
 			fmt.Sprintf(slow, "in time")},
