@@ -1,125 +1,125 @@
 package cmd
 
 import (
-	"context"
-	"flag"
-	"maps"
-	"slices"
-	"strings"
+	"cmp"
+	"fmt"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/kubectl-why/kubectl-why/pkg/collect"
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-	"k8s.io/klog/v2"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
-// addKlogFlags exposes -v like kubectl: -v=4 traces requests and prints
-// the request statistics.
-func addKlogFlags(cmd *cobra.Command) {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	if v := fs.Lookup("v"); v != nil {
-		cmd.PersistentFlags().AddGoFlag(v)
-	}
+// WhyFlags are the command line as given; ToOptions turns them into the
+// Options of one run.
+type WhyFlags struct {
+	configFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	AllNamespaces bool
+	Selector      string
+	Filenames     []string
+	AsOf          string
+	Failing       bool
+	Output        string
+	Color         string
+	Logs          bool
+	LogLines      int64
+	Stats         bool
+	ChunkSize     int64
+	Wait          bool
+	Timeout       time.Duration
+	PrintRBAC     bool
+
+	// Test hooks: the API client (nil: from the kubeconfig) and the clock.
+	newClient func() (kubernetes.Interface, string, error)
+	now       func() time.Time
 }
 
-// quietKlog silences client-go's own log lines unless -v is given. Without
-// it, a dropped connection prints "Unexpected error when reading response
-// body" on stderr although the page is retried and the answer is whole; a
-// failure that matters comes back as the one "error:" line instead.
-func quietKlog() {
-	if !klog.V(1).Enabled() {
-		klog.SetLogger(logr.Discard())
-	}
+// NewWhyFlags returns the flags with kubectl's kubeconfig flags.
+func NewWhyFlags(streams genericiooptions.IOStreams) *WhyFlags {
+	return &WhyFlags{configFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams, now: time.Now}
 }
 
-// completeArgs completes kinds, then names of that kind in the namespace,
-// for shells and for kubectl_complete-why.
-func (o *Options) completeArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) == 0 && !strings.Contains(toComplete, "/") {
-		return completionKinds, cobra.ShellCompDirectiveNoFileComp
-	}
-	kindArg, prefix := "", ""
-	if typ, name, ok := strings.Cut(toComplete, "/"); ok {
-		kindArg, prefix = typ, typ+"/"
-		toComplete = name
-	} else if len(args) > 0 && !strings.Contains(args[0], "/") {
-		kindArg = args[0]
-	}
-	// The same resolution as the command's: "deployments.apps web" and
-	// "deploy,job we<TAB>" complete names of every kind they name.
-	targets, err := o.resolver().ParseArgs([]string{kindArg})
-	if err != nil || len(targets) == 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	cs, err := o.completionClient()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	ns, _, _ := o.configFlags.ToRawKubeConfigLoader().Namespace()
-	var out []string
-	for _, t := range targets {
-		names, err := collect.Names(context.Background(), cs, t.Kind, ns, metav1.ListOptions{Limit: 500})
-		if err != nil {
-			continue
-		}
-		for _, n := range names {
-			if strings.HasPrefix(n, toComplete) && !slices.Contains(out, prefix+n) {
-				out = append(out, prefix+n)
-			}
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+// AddFlags registers the flags, -v and shell completion on cmd.
+func (f *WhyFlags) AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	f.configFlags.AddFlags(fs)
+	fs.BoolVarP(&f.AllNamespaces, "all-namespaces", "A", false, "Look in every namespace.")
+	fs.StringVarP(&f.Selector, "selector", "l", "", "Label selector (e.g. -l app=web), as kubectl get.")
+	fs.StringSliceVarP(&f.Filenames, "filename", "f", nil, "Explain saved objects (files, directories such as a cluster-info dump, or - for stdin) instead of a live cluster.")
+	fs.StringVar(&f.AsOf, "as-of", "", "With -f: explain the saved objects as of this time, RFC 3339 (2026-03-01T12:00:00Z) or a date (2026-03-01, midnight UTC). Default: the newest time they record.")
+	fs.BoolVar(&f.Failing, "failing", false, "Show only what is NotReady or Unknown, and what is Ready with a warning (restarting, failed pods left behind); not a healthy rollout in progress.")
+	fs.StringVarP(&f.Output, "output", "o", "", "Output format: wide, json or yaml. Default: a tree for named objects, a table otherwise.")
+	fs.StringVar(&f.Color, "color", "auto", "Color the severity: auto, always or never. auto honours NO_COLOR, TERM=dumb and non-terminal output.")
+	fs.BoolVar(&f.Logs, "logs", false, "Add the tail of the previous log of crashed containers (what kubectl logs --previous shows).")
+	fs.Int64Var(&f.LogLines, "tail", 20, "Lines of previous log to show with --logs.")
+	fs.BoolVar(&f.Stats, "stats", false, "Print how many API requests were made and how long they took, on stderr.")
+	// 1000, not kubectl's 500: at 10,000 pods it measured fastest of 500,
+	// 1000, 5000 and one request (docs/benchmarks.md), for 10 MiB more.
+	fs.Int64Var(&f.ChunkSize, "chunk-size", 1000, "Return large lists in chunks of this size, as kubectl does; 0 lists in one request.")
+	fs.BoolVar(&f.Wait, "wait", false, "Re-evaluate until every target is Ready (exit 0), a permanent cause appears (exit 2), or --timeout passes (the verdict's exit code then).")
+	fs.DurationVar(&f.Timeout, "timeout", 5*time.Minute, "With --wait: how long to wait.")
+	fs.BoolVar(&f.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
+	addKlogFlags(cmd)
+	f.registerCompletion(cmd)
 }
 
-// completionClient is a client for shell completion: a TAB must not hang,
-// so every request gives up after 5 seconds.
-func (o *Options) completionClient() (kubernetes.Interface, error) {
-	cfg, err := o.configFlags.ToRESTConfig()
-	if err != nil {
+// resolver resolves TYPE arguments as kubectl does. Offline (-f) it uses
+// the built-in mapping alone; live, the cluster's REST mapper (discovery
+// behind kubectl's disk cache) is asked about a TYPE the built-in mapping
+// does not know, so that a custom resource reads "not supported" and a
+// typo "doesn't have a resource type", as kubectl words it.
+func (f *WhyFlags) resolver() collect.Resolver {
+	if len(f.Filenames) > 0 {
+		return collect.Resolver{}
+	}
+	return collect.Resolver{Server: f.configFlags.ToRESTMapper}
+}
+
+// ToOptions resolves the arguments into targets, finds the namespace and
+// parses what has a syntax; Validate then checks that it all fits together.
+func (f *WhyFlags) ToOptions(args []string) (*Options, error) {
+	o := &Options{WhyFlags: f, newClient: f.newClient}
+	var err error
+	if o.Targets, err = f.resolver().ParseArgs(args); err != nil {
 		return nil, err
 	}
-	cfg.Timeout = 5 * time.Second
-	return kubernetes.NewForConfig(cfg)
-}
-
-// completionKinds are the TYPE words offered first: the kinds, their short
-// names, and "all".
-var completionKinds = []string{"all", "pod", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob", "po", "deploy", "rs", "sts", "ds", "cj"}
-
-// registerFlagCompletion completes -n with the cluster's namespaces and
-// --context and --cluster with the kubeconfig's, as kubectl does.
-func (o *Options) registerFlagCompletion(cmd *cobra.Command) {
-	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cs, err := o.completionClient()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		l, err := cs.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{Limit: 500})
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var out []string
-		for _, n := range l.Items {
-			out = append(out, n.Name)
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
-	})
-	fromConfig := func(pick func(*clientcmdapi.Config) []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			raw, err := o.configFlags.ToRawKubeConfigLoader().RawConfig()
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			out := pick(&raw)
-			slices.Sort(out)
-			return out, cobra.ShellCompDirectiveNoFileComp
+	if len(args) == 0 && len(f.Filenames) > 0 {
+		// -f with no arguments reads as "all": every workload in the files,
+		// and the replicasets, jobs and pods no workload in them walks to.
+		o.Targets, _ = collect.Resolver{}.ParseArgs([]string{"all"})
+	}
+	if o.selector, err = labels.Parse(f.Selector); err != nil {
+		return nil, fmt.Errorf("--selector %q: %w", f.Selector, err)
+	}
+	if o.asOf, err = collect.ParseAsOf(f.AsOf); err != nil {
+		return nil, err
+	}
+	ns, _, err := f.configFlags.ToRawKubeConfigLoader().Namespace()
+	switch {
+	case len(f.Filenames) == 0 && err != nil:
+		return nil, fmt.Errorf("read kubeconfig: %w", err)
+	case len(f.Filenames) == 0:
+		o.Namespace = ns
+	case *f.configFlags.Namespace != "":
+		o.Namespace, o.fileNamespace = *f.configFlags.Namespace, *f.configFlags.Namespace
+	case err != nil && !clientcmd.IsEmptyConfig(err):
+		return nil, fmt.Errorf("read kubeconfig for the namespace of saved objects without one (or give -n): %w", err)
+	default:
+		// Saved objects without a namespace are in the context's, as
+		// kubectl reads -f; with no kubeconfig at all, in "default".
+		o.fileNamespace = cmp.Or(ns, metav1.NamespaceDefault)
+	}
+	if o.newClient == nil {
+		o.newClient = func() (kubernetes.Interface, string, error) {
+			return collect.NewClient(f.configFlags.ToRESTConfig, o.stats, 0)
 		}
 	}
-	_ = cmd.RegisterFlagCompletionFunc("context", fromConfig(func(c *clientcmdapi.Config) []string { return slices.Collect(maps.Keys(c.Contexts)) }))
-	_ = cmd.RegisterFlagCompletionFunc("cluster", fromConfig(func(c *clientcmdapi.Config) []string { return slices.Collect(maps.Keys(c.Clusters)) }))
+	return o, nil
 }

@@ -17,7 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
@@ -39,12 +38,9 @@ func run(t *testing.T, cs kubernetes.Interface, args ...string) (string, string,
 func runAt(t *testing.T, at time.Time, newClient func() (kubernetes.Interface, string, error), args ...string) (string, string, error) {
 	t.Helper()
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := newCmdWhy(&Options{
-		configFlags: genericclioptions.NewConfigFlags(true),
-		IOStreams:   streams,
-		now:         func() time.Time { return at },
-		newClient:   newClient,
-	})
+	flags := NewWhyFlags(streams)
+	flags.now, flags.newClient = func() time.Time { return at }, newClient
+	cmd := newCmdWhy(flags)
 	cmd.SilenceErrors = true
 	cmd.SetArgs(args)
 	err := cmd.Execute()
@@ -187,35 +183,6 @@ func TestVersionAndRBAC(t *testing.T) {
 	}
 }
 
-func TestFriendlyTransportErrors(t *testing.T) {
-	const host = "https://10.0.0.1:6443"
-	for _, tc := range []struct {
-		name    string
-		err     error
-		timeout string
-		want    string // the start of the rewritten message; "" keeps err as it is
-	}{
-		{"refused", errors.New(`Get "https://10.0.0.1:6443/api": dial tcp 10.0.0.1:6443: connect: connection refused`), "",
-			"the cluster at https://10.0.0.1:6443 is unreachable (check --context, --kubeconfig or --server): "},
-		{"client timeout", errors.New(`Get "https://10.0.0.1:6443/api": net/http: request canceled (Client.Timeout exceeded while awaiting headers)`), "2s",
-			"the cluster at https://10.0.0.1:6443 is unreachable: it did not answer within --request-timeout 2s (check --context, --kubeconfig or --server): "},
-		{"context deadline, no flag", fmt.Errorf("list pods: %w", context.DeadlineExceeded), "",
-			"the cluster at https://10.0.0.1:6443 is unreachable: it did not answer in time (check --context, --kubeconfig or --server): "},
-		{"an API error is left alone", apierrors.NewInternalError(errors.New("etcd is down")), "", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := friendly(tc.err, host, tc.timeout).Error()
-			want := tc.want + tc.err.Error()
-			if tc.want == "" {
-				want = tc.err.Error()
-			}
-			if got != want {
-				t.Errorf("friendly() =\n%s\nwant\n%s", got, want)
-			}
-		})
-	}
-}
-
 // TestWaitTimeoutDuringARead: when --timeout passes while a re-read is in
 // flight, the last answer stands (printed, with its exit code), rather than
 // an error that the targets could not be read.
@@ -252,7 +219,7 @@ contexts: [{name: prod, context: {cluster: c1}}, {name: dev, context: {cluster: 
 	}
 	complete := func(args ...string) string {
 		streams, _, out, _ := genericiooptions.NewTestIOStreams()
-		cmd := newCmdWhy(&Options{configFlags: genericclioptions.NewConfigFlags(true), IOStreams: streams, now: func() time.Time { return now }})
+		cmd := newCmdWhy(NewWhyFlags(streams))
 		cmd.SetOut(out) // cobra writes completions to the command's out
 		cmd.SetArgs(append([]string{"__complete"}, args...))
 		if err := cmd.Execute(); err != nil {

@@ -1,6 +1,44 @@
 package printers
 
-import "github.com/kubectl-why/kubectl-why/pkg/explain"
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
+	"golang.org/x/term"
+)
+
+// UseColor decides --color: always, never, or auto, which colors only
+// when NO_COLOR is unset, TERM is not dumb and out is a terminal.
+func UseColor(mode string, out io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return IsTerminal(out)
+}
+
+// IsTerminal says whether w is a terminal. A character device is not
+// enough: /dev/null is one, and output sent there is not read by a person.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// CheckColor rejects a --color value UseColor does not know.
+func CheckColor(mode string) error {
+	if slices.Contains([]string{"auto", "always", "never"}, mode) {
+		return nil
+	}
+	return fmt.Errorf("--color %q is not supported: use auto, always or never", mode)
+}
 
 // Plain SGR escape codes: eight colors cover every terminal worth
 // supporting, and a dependency for them would cost more than this file.

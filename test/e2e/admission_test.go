@@ -94,8 +94,7 @@ func denyingWebhook(t *testing.T, message string) (url, caBundle string) {
 }
 
 func TestAdmissionWebhookDenied(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	url, ca := denyingWebhook(t, "images from registry.example are not signed")
 	name := installWebhook(t, "why-deny", ns, url, ca)
 	apply(t, ns, deployment("signed", "nginx:1.27", 1, nil, ""))
@@ -108,8 +107,7 @@ func TestAdmissionWebhookDenied(t *testing.T) {
 }
 
 func TestAdmissionWebhookUnreachable(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	_, ca := denyingWebhook(t, "unused")
 	// Nothing listens there: the apiserver cannot call it, and fails closed.
 	name := installWebhook(t, "why-down", ns, "https://"+freePort(t)+"/validate", ca)
@@ -119,24 +117,20 @@ func TestAdmissionWebhookUnreachable(t *testing.T) {
 }
 
 func TestQuotaRequiresLimits(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, `apiVersion: v1
+	ns := setup(t,
+		`apiVersion: v1
 kind: ResourceQuota
-metadata:
-  name: cpu-limits
-spec:
-  hard:
-    limits.cpu: "4"
-`)
-	apply(t, ns, deployment("nolimits", "nginx:1.27", 1, nil, ""))
+metadata: {name: cpu-limits}
+spec: {hard: {limits.cpu: "4"}}
+`,
+		deployment("nolimits", "nginx:1.27", 1, nil, ""),
+	)
 	r := waitCode(t, 90*time.Second, explain.CodeQuotaRequiresLimits, "deploy/nolimits", ns)
 	wantEvidence(t, r, "must specify limits.cpu for: app", "want the quota admission message verbatim")
 }
 
 func TestUnboundClaims(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	// storageClassName "" asks for a pre-provisioned volume, and there is
 	// none: the claims stay Pending and the scheduler says so.
 	apply(t, ns, `apiVersion: v1
@@ -164,14 +158,8 @@ spec:
       claimName: data
 `)
 	apply(t, ns, statefulset("db", "postgres:17", 1, `  volumeClaimTemplates:
-  - metadata:
-      name: pgdata
-    spec:
-      storageClassName: ""
-      accessModes: [ReadWriteOnce]
-      resources:
-        requests:
-          storage: 1Gi
+  - metadata: {name: pgdata}
+    spec: {storageClassName: "", accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 `, ""))
 	r := waitCode(t, 90*time.Second, explain.CodePVCUnbound, "pod/uses-data", ns)
 	wantEvidence(t, r, "unbound immediate PersistentVolumeClaims", "want the scheduler's message verbatim")
@@ -182,8 +170,7 @@ spec:
 }
 
 func TestMinReadySecondsIsAWaitNotAFailure(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	m := strings.Replace(deployment("warm", "nginx:1.27", 1, nil, ""), "spec:\n  replicas: 1", "spec:\n  minReadySeconds: 300\n  replicas: 1", 1)
 	apply(t, ns, m)
 	r := waitCode(t, 90*time.Second, explain.CodeNotYetAvailable, "deploy/warm", ns)
@@ -204,9 +191,7 @@ func TestMinReadySecondsIsAWaitNotAFailure(t *testing.T) {
 }
 
 func TestScaledToZeroIsReady(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("idle", "nginx:1.27", 0, nil, ""))
+	ns := setup(t, deployment("idle", "nginx:1.27", 0, nil, ""))
 	r := waitCode(t, 60*time.Second, explain.CodeScaledToZero, "deploy/idle", ns)
 	if r.Code != 0 {
 		t.Errorf("a deployment scaled to zero is Ready by definition: exit %d", r.Code)
@@ -214,10 +199,8 @@ func TestScaledToZeroIsReady(t *testing.T) {
 }
 
 func TestStatefulSetOnDelete(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, statefulset("kv", "redis:7", 2, "  updateStrategy:\n    type: OnDelete\n", ""))
-	waitWhy(t, 90*time.Second, "kv Ready", func(r result) bool { return r.Code == 0 }, "sts/kv", "-n", ns)
+	ns := setup(t, statefulset("kv", "redis:7", 2, "  updateStrategy:\n    type: OnDelete\n", ""))
+	waitReady(t, 90*time.Second, "sts/kv", ns)
 	kubectl(t, "", "set", "image", "sts/kv", "kv=redis:8", "-n", ns)
 	r := waitCode(t, 60*time.Second, explain.CodeOnDeleteUpdatePending, "sts/kv", ns)
 	f := finding(t, r, explain.CodeOnDeleteUpdatePending)
@@ -231,8 +214,7 @@ func TestStatefulSetOnDelete(t *testing.T) {
 // which the real scheduler's message no longer does. Other tests see one more node that
 // none of their pods tolerates.
 func TestUntoleratedTaint(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	node := "why-tainted-" + ns[len(ns)-4:]
 	kubectl(t, fmt.Sprintf(`apiVersion: v1
 kind: Node

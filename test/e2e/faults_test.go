@@ -421,15 +421,15 @@ func TestFaultObjectsDeletedMidWalk(t *testing.T) {
 // per namespace, with logs.txt files beside them) and the documented
 // `kubectl get deploy,rs,pods,events -o yaml`.
 func TestOfflineDumpMatchesLive(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("pull", "registry.example/app:v2", 2, map[string]string{"why.test/fault": "image-not-found"}, ""))
-	apply(t, ns, deployment("huge", "nginx:1.27", 1, nil, `        resources:
+	ns := setup(t,
+		deployment("pull", "registry.example/app:v2", 2, map[string]string{"why.test/fault": "image-not-found"}, ""),
+		deployment("huge", "nginx:1.27", 1, nil, `        resources:
           requests:
             cpu: "100"
-`))
-	apply(t, ns, deployment("crash", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
-	apply(t, ns, deployment("fine", "nginx:1.27", 1, nil, ""))
+`),
+		deployment("crash", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""),
+		deployment("fine", "nginx:1.27", 1, nil, ""),
+	)
 	targets := []string{"deploy/pull", "deploy/huge", "deploy/crash", "deploy/fine"}
 	waitWhy(t, 150*time.Second, "every cause visible live", func(r result) bool {
 		v := verdicts(t, r)

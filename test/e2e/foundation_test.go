@@ -13,10 +13,8 @@ import (
 )
 
 func TestHealthyDeploymentIsReady(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("web", "nginx:1.27", 2, nil, ""))
-	r := waitWhy(t, 90*time.Second, "deployment Ready", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
+	ns := setup(t, deployment("web", "nginx:1.27", 2, nil, ""))
+	r := waitReady(t, 90*time.Second, "deploy/web", ns)
 	if !strings.Contains(r.Stdout, "Ready") {
 		t.Fatalf("want Ready in output:\n%s", r)
 	}
@@ -33,11 +31,8 @@ func TestHealthyDeploymentIsReady(t *testing.T) {
 }
 
 func TestImageCannotBePulled(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
-	r := waitWhy(t, 90*time.Second, "ImageNotFound", func(r result) bool { return hasCode(t, r, explain.CodeImageNotFound) },
-		"deploy/broken", "-n", ns, "-o", "json")
+	ns := setup(t, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	r := waitCode(t, 90*time.Second, explain.CodeImageNotFound, "deploy/broken", ns)
 	if r.Code != 2 {
 		t.Errorf("exit code = %d, want 2 (not Ready)", r.Code)
 	}
@@ -50,11 +45,8 @@ func TestImageCannotBePulled(t *testing.T) {
 }
 
 func TestCrashLoop(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
-	r := waitWhy(t, 90*time.Second, "CrashLoopBackOff", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoopBackOff) },
-		"deploy/crashy", "-n", ns, "-o", "json")
+	ns := setup(t, deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
+	r := waitCode(t, 90*time.Second, explain.CodeCrashLoopBackOff, "deploy/crashy", ns)
 	f := finding(t, r, explain.CodeCrashLoopBackOff)
 	if f.Container != "app" {
 		t.Errorf("container = %q, want app", f.Container)
@@ -62,9 +54,7 @@ func TestCrashLoop(t *testing.T) {
 }
 
 func TestUnschedulableRealScheduler(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("huge", "nginx:1.27", 1, nil, `        resources:
+	ns := setup(t, deployment("huge", "nginx:1.27", 1, nil, `        resources:
           requests:
             cpu: "100"
 `))
@@ -78,12 +68,10 @@ func TestUnschedulableRealScheduler(t *testing.T) {
 }
 
 func TestQuotaBlocksDeployment(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	podsQuota(t, ns, 1)
 	apply(t, ns, deployment("many", "nginx:1.27", 3, nil, ""))
-	r := waitWhy(t, 90*time.Second, "QuotaExceeded from the real ReplicaSet controller",
-		func(r result) bool { return hasCode(t, r, explain.CodeQuotaExceeded) }, "deploy/many", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodeQuotaExceeded, "deploy/many", ns)
 	if !strings.Contains(evidence(t, r), "exceeded quota: pods-max") {
 		t.Errorf("want the controller's FailedCreate message verbatim:\n%s", r.Stdout)
 	}

@@ -55,8 +55,7 @@ template:
 }
 
 func TestDaemonSetFailingOnOneNode(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	// Another pod holds the DaemonSet's host port on kwok-node-1 only: the
 	// real scheduler cannot place its pod there.
 	apply(t, ns, `apiVersion: v1
@@ -88,9 +87,7 @@ spec:
 }
 
 func TestJobBackoffLimitExceeded(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n"+failingJob(1, "  "))
+	ns := setup(t, "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n"+failingJob(1, "  "))
 	r := waitCode(t, 120*time.Second, explain.CodeBackoffLimitExceeded, "job/migrate", ns)
 	if r.Code != 2 {
 		t.Errorf("exit code = %d, want 2", r.Code)
@@ -109,9 +106,7 @@ func TestJobBackoffLimitExceeded(t *testing.T) {
 }
 
 func TestCronJobLastRunFailed(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, `apiVersion: batch/v1
+	ns := setup(t, `apiVersion: batch/v1
 kind: CronJob
 metadata:
   name: backup
@@ -138,30 +133,11 @@ spec:
 // TestResolutionForms runs the TYPE forms kubectl accepts against the
 // cluster and against the same objects saved with kubectl get -o yaml.
 func TestResolutionForms(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
-	apply(t, ns, `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: once
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: task, image: registry.example/task:v1}]
----
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: x
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: task, image: registry.example/task:v1}]
----
-apiVersion: batch/v1
+	ns := setup(t,
+		deployment("web", "nginx:1.27", 1, nil, ""),
+		job("once", "task", "registry.example/task:v1"),
+		job("x", "task", "registry.example/task:v1"),
+		`apiVersion: batch/v1
 kind: CronJob
 metadata:
   name: x
@@ -174,8 +150,9 @@ spec:
         spec:
           restartPolicy: Never
           containers: [{name: task, image: registry.example/task:v1}]
-`)
-	apply(t, ns, daemonset("x", "registry.example/agent:v1", ""))
+`,
+		daemonset("x", "registry.example/agent:v1", ""),
+	)
 	waitWhy(t, 120*time.Second, "everything Ready", func(r result) bool {
 		return r.Code == 0 && strings.Count(r.Stdout, "Ready")+strings.Count(r.Stdout, "Completed") >= 5
 	},

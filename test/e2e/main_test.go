@@ -359,6 +359,20 @@ spec:
 %[5]s`, name, image, replicas, ann, extraSpec)
 }
 
+// job renders a Job whose one container runs image once.
+func job(name, container, image string) string {
+	return fmt.Sprintf(`apiVersion: batch/v1
+kind: Job
+metadata:
+  name: %s
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: %s, image: %s}]
+`, name, container, image)
+}
+
 // statefulset renders a StatefulSet whose one container (named as the set)
 // runs image. specExtra is added to its spec (2-space indent: an
 // updateStrategy, volumeClaimTemplates), containerExtra to its container
@@ -443,4 +457,22 @@ func tokenKubeconfig(t *testing.T, ns, name, role string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// setup makes t a parallel test with a fresh namespace, with manifests
+// applied in it, and returns the namespace.
+func setup(t *testing.T, manifests ...string) string {
+	t.Helper()
+	t.Parallel()
+	ns := namespace(t)
+	for _, m := range manifests {
+		apply(t, ns, m)
+	}
+	return ns
+}
+
+// waitReady polls kubectl why TARGET -n ns ARGS... until it exits 0.
+func waitReady(t *testing.T, timeout time.Duration, target, ns string, args ...string) result {
+	t.Helper()
+	return waitWhy(t, timeout, target+" Ready", func(r result) bool { return r.Code == 0 }, append([]string{target, "-n", ns}, args...)...)
 }

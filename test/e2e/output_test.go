@@ -11,9 +11,7 @@ import (
 )
 
 func TestWaitReturnsZeroWhenReady(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("soon", "nginx:1.27", 2, nil, ""))
+	ns := setup(t, deployment("soon", "nginx:1.27", 2, nil, ""))
 	start := time.Now()
 	r := why(t, "deploy/soon", "-n", ns, "--wait", "--timeout", "90s")
 	if r.Code != 0 {
@@ -23,9 +21,7 @@ func TestWaitReturnsZeroWhenReady(t *testing.T) {
 }
 
 func TestWaitStopsFastOnPermanentCause(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("never", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	ns := setup(t, deployment("never", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
 	start := time.Now()
 	r := why(t, "deploy/never", "-n", ns, "--wait", "--timeout", "3m")
 	took := time.Since(start)
@@ -42,9 +38,7 @@ func TestWaitStopsFastOnPermanentCause(t *testing.T) {
 }
 
 func TestWaitTimesOut(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("stuck", "nginx:1.27", 1, map[string]string{"why.test/fault": "readiness-fail"}, ""))
+	ns := setup(t, deployment("stuck", "nginx:1.27", 1, map[string]string{"why.test/fault": "readiness-fail"}, ""))
 	r := why(t, "deploy/stuck", "-n", ns, "--wait", "--timeout", "8s")
 	if r.Code != 2 || !strings.Contains(r.Stderr, "timed out after 8s") {
 		t.Fatalf("want exit 2 and the timeout named:\n%s", r)
@@ -52,13 +46,13 @@ func TestWaitTimesOut(t *testing.T) {
 }
 
 func TestFailingTableAcrossNamespaces(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("good", "nginx:1.27", 1, nil, ""))
-	apply(t, ns, deployment("bad", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
+	ns := setup(t,
+		deployment("good", "nginx:1.27", 1, nil, ""),
+		deployment("bad", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
+	)
 	// The good pod must be Ready first: a pod still starting is rightly
 	// listed by --failing, and the test would then race kwok.
-	waitWhy(t, 90*time.Second, "deploy/good Ready", func(r result) bool { return r.Code == 0 }, "deploy/good", "-n", ns)
+	waitReady(t, 90*time.Second, "deploy/good", ns)
 	r := waitWhy(t, 90*time.Second, "the bad pod in the table", func(r result) bool {
 		return strings.Contains(r.Stdout, ns) && strings.Contains(r.Stdout, "ImageNotFound")
 	}, "pod", "-A", "--failing")
@@ -80,10 +74,8 @@ func TestFailingTableAcrossNamespaces(t *testing.T) {
 }
 
 func TestJSONParsesBackAndColorIsOptOut(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
-	waitWhy(t, 90*time.Second, "Ready", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
+	ns := setup(t, deployment("web", "nginx:1.27", 1, nil, ""))
+	waitReady(t, 90*time.Second, "deploy/web", ns)
 	rep := decode(t, why(t, "deploy/web", "-n", ns, "-o", "json"))
 	if rep.APIVersion != explain.ReportAPIVersion || rep.Kind != explain.ReportKind || len(rep.Items) != 1 {
 		t.Fatalf("report = %+v", rep)

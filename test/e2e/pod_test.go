@@ -15,8 +15,7 @@ import (
 // kubelet's own reasons and messages, selected by the why.test/fault
 // annotation; scheduler-side ones come from the real kube-scheduler.
 func TestPodFailureModes(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	for _, tc := range []struct {
 		fault string
 		image string
@@ -43,8 +42,7 @@ func TestPodFailureModes(t *testing.T) {
 				m = strings.Replace(m, "      containers:\n", "      initContainers:\n      - name: migrate\n        image: busybox:1.36\n      containers:\n", 1)
 			}
 			apply(t, ns, m)
-			r := waitWhy(t, 90*time.Second, string(tc.code), func(r result) bool { return hasCode(t, r, tc.code) },
-				"deploy/"+name, "-n", ns, "-o", "json")
+			r := waitCode(t, 90*time.Second, tc.code, "deploy/"+name, ns)
 			if tc.fault == "init-crash" {
 				f := decode(t, r).Items[0].Findings[0]
 				if f.Container != "migrate" || f.Facts["init"] != "true" {
@@ -56,8 +54,7 @@ func TestPodFailureModes(t *testing.T) {
 }
 
 func TestSchedulerCauses(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	for _, tc := range []struct {
 		name     string
 		spec     string // pod spec lines (6-space indent)
@@ -90,20 +87,7 @@ func TestSchedulerCauses(t *testing.T) {
 }
 
 func TestHealthyJobPodIsNotAFailure(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: once
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: job
-        image: busybox:1.36
-`)
+	ns := setup(t, job("once", "job", "busybox:1.36"))
 	waitFor(t, 90*time.Second, "job pod Succeeded", func() bool {
 		out, _ := kubectlErr("", "get", "pods", "-n", ns, "-l", "job-name=once", "-o", "jsonpath={.items[*].status.phase}")
 		return strings.Contains(out, "Succeeded")

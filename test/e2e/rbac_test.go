@@ -36,14 +36,13 @@ func quoteAll(s []string) string {
 // not checked, the rest of the answer still comes, and nothing is called
 // Ready for want of data.
 func TestLeastPrivilege(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
-	apply(t, ns, deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""))
-	apply(t, ns, deployment("crash", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
-	waitWhy(t, 90*time.Second, "web Ready as admin reader", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
-	waitWhy(t, 90*time.Second, "crash in a crash loop", func(r result) bool { return hasCode(t, r, explain.CodeCrashLoopBackOff) },
-		"deploy/crash", "-n", ns, "-o", "json")
+	ns := setup(t,
+		deployment("web", "nginx:1.27", 1, nil, ""),
+		deployment("broken", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
+		deployment("crash", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""),
+	)
+	waitReady(t, 90*time.Second, "deploy/web", ns)
+	waitCode(t, 90*time.Second, explain.CodeCrashLoopBackOff, "deploy/crash", ns)
 
 	for _, tc := range []struct {
 		name        string

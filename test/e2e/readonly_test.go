@@ -16,11 +16,11 @@ import (
 // and then reads the apiserver's audit log: every request from that user
 // must be a get, list or watch.
 func TestReadOnlyAuditLog(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("web", "nginx:1.27", 1, nil, ""))
-	apply(t, ns, deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""))
-	waitWhy(t, 90*time.Second, "web Ready", func(r result) bool { return r.Code == 0 }, "deploy/web", "-n", ns)
+	ns := setup(t,
+		deployment("web", "nginx:1.27", 1, nil, ""),
+		deployment("crashy", "busybox:1.36", 1, map[string]string{"why.test/fault": "crashloop"}, ""),
+	)
+	waitReady(t, 90*time.Second, "deploy/web", ns)
 	for _, args := range [][]string{
 		{"deploy/web", "-n", ns},
 		{"deploy/crashy", "-n", ns, "--logs"},

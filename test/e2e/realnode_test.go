@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -150,10 +151,8 @@ func checkReal(t *testing.T, ns string, tc realCase, timeout time.Duration) {
 }
 
 func TestRealNodeImagePulls(t *testing.T) {
-	t.Parallel()
-	c := needRealNode(t)
-	ns := namespace(t)
-	for _, tc := range []realCase{
+	c, ns := realSetup(t)
+	runReal(t, c, ns, []realCase{
 		{name: "not-found", image: c.open + "/why/nothere:v1", code: explain.CodeImageNotFound,
 			evidence: c.open + "/why/nothere:v1: not found"},
 		// The htpasswd registry, and no imagePullSecret.
@@ -165,21 +164,13 @@ func TestRealNodeImagePulls(t *testing.T) {
 		{name: "invalid", image: c.open + "/why/Not-Lower:v1", code: explain.CodeInvalidImageName},
 		{name: "never", image: c.open + "/why/never-pulled:v1", code: explain.CodeErrImageNeverPull,
 			container: "        imagePullPolicy: Never\n"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			apply(t, ns, realDeployment(tc.name, tc.image, tc.args, tc.container, tc.spec))
-			checkReal(t, ns, tc, 2*time.Minute)
-		})
-	}
+	}, 2*time.Minute)
 }
 
 func TestRealNodeCrashes(t *testing.T) {
-	t.Parallel()
-	c := needRealNode(t)
-	ns := namespace(t)
+	c, ns := realSetup(t)
 	crash := func(code string) []string { return []string{"-exit", code, "-after", "1s"} }
-	for _, tc := range []realCase{
+	runReal(t, c, ns, []realCase{
 		{name: "exit-1", args: crash("1"), code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "1"}},
 		{name: "exit-2", args: []string{"-log", "starting", "-panic", "boom", "-after", "1s"}, code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "2"}},
 		{name: "exit-126", args: crash("126"), code: explain.CodeCrashLoopBackOff, facts: map[string]string{"exitCode": "126"}},
@@ -195,45 +186,29 @@ func TestRealNodeCrashes(t *testing.T) {
 		// The process exits 0, and a Deployment restarts it: the kubelet
 		// says Completed, and the pod never reaches phase Succeeded.
 		{name: "completed", args: crash("0"), code: explain.CodeContainerExitedZero, facts: map[string]string{"exitCode": "0", "reason": "Completed"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			apply(t, ns, realDeployment(tc.name, c.testapp(), tc.args, tc.container, tc.spec))
-			checkReal(t, ns, tc, 3*time.Minute)
-		})
-	}
+	}, 3*time.Minute)
 }
 
 func TestRealNodeProbes(t *testing.T) {
-	t.Parallel()
-	c := needRealNode(t)
-	ns := namespace(t)
+	c, ns := realSetup(t)
 	serve := []string{"-http", ":8080", "-fail", "/healthz"}
 	probe := func(kind string) string {
 		return fmt.Sprintf("        %s:\n          httpGet: {path: /healthz, port: 8080}\n          periodSeconds: 2\n          failureThreshold: 2\n", kind)
 	}
-	for _, tc := range []realCase{
+	runReal(t, c, ns, []realCase{
 		{name: "liveness", args: serve, container: probe("livenessProbe"), code: explain.CodeLivenessProbeFailed,
 			evidence: "HTTP probe failed with statuscode: 503"},
 		{name: "readiness", args: serve, container: probe("readinessProbe"), code: explain.CodeReadinessProbeFailed,
 			evidence: "HTTP probe failed with statuscode: 503"},
 		{name: "startup", args: serve, container: probe("startupProbe"), code: explain.CodeStartupProbeFailed,
 			evidence: "HTTP probe failed with statuscode: 503"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			apply(t, ns, realDeployment(tc.name, c.testapp(), tc.args, tc.container, tc.spec))
-			checkReal(t, ns, tc, 3*time.Minute)
-		})
-	}
+	}, 3*time.Minute)
 }
 
 func TestRealNodeConfig(t *testing.T) {
-	t.Parallel()
-	c := needRealNode(t)
-	ns := namespace(t)
+	c, ns := realSetup(t)
 	apply(t, ns, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: present\ndata:\n  other: x\n")
-	for _, tc := range []realCase{
+	runReal(t, c, ns, []realCase{
 		{name: "configmap", container: "        envFrom:\n        - configMapRef: {name: app-config}\n",
 			code: explain.CodeConfigMapNotFound, evidence: `configmap "app-config" not found`},
 		{name: "secret", container: "        envFrom:\n        - secretRef: {name: app-secret}\n",
@@ -244,44 +219,28 @@ func TestRealNodeConfig(t *testing.T) {
 		{name: "mount", container: "        volumeMounts:\n        - {name: creds, mountPath: /creds}\n",
 			spec: "      volumes:\n      - name: creds\n        secret: {secretName: db-creds}\n",
 			code: explain.CodeSecretNotFound, evidence: `secret "db-creds" not found`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			apply(t, ns, realDeployment(tc.name, c.testapp(), nil, tc.container, tc.spec))
-			checkReal(t, ns, tc, 2*time.Minute)
-		})
-	}
+	}, 2*time.Minute)
 }
 
 func TestRealNodeInitAndSidecar(t *testing.T) {
-	t.Parallel()
-	c := needRealNode(t)
-	ns := namespace(t)
+	c, ns := realSetup(t)
 	initc := func(name, extra string) string {
 		return fmt.Sprintf("      initContainers:\n      - name: %s\n        image: %s\n        args: [\"-exit\", \"1\", \"-after\", \"1s\"]\n%s",
 			name, c.testapp(), extra)
 	}
-	for _, tc := range []realCase{
+	runReal(t, c, ns, []realCase{
 		{name: "init", spec: initc("migrate", ""), code: explain.CodeCrashLoopBackOff, init: "migrate",
 			facts: map[string]string{"init": "true", "exitCode": "1"}},
 		// A sidecar is an init container with restartPolicy Always.
 		{name: "sidecar", spec: initc("proxy", "        restartPolicy: Always\n"), code: explain.CodeCrashLoopBackOff, init: "proxy",
 			facts: map[string]string{"exitCode": "1"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			apply(t, ns, realDeployment(tc.name, c.testapp(), nil, "", tc.spec))
-			checkReal(t, ns, tc, 3*time.Minute)
-		})
-	}
+	}, 3*time.Minute)
 }
 
 // TestRealNodePreviousLog: --logs quotes the crashed run's real log, read
 // through the apiserver from the kubelet, with the panic line marked.
 func TestRealNodePreviousLog(t *testing.T) {
-	t.Parallel()
-	c := needRealNode(t)
-	ns := namespace(t)
+	c, ns := realSetup(t)
 	apply(t, ns, realDeployment("logs", c.testapp(), []string{"-log", "connecting to db", "-panic", "db unreachable", "-after", "1s"}, "", ""))
 	// The log, NotReady and CrashLoopBackOff on the first line, together: for
 	// the second it runs, the container is Ready (see checkReal).
@@ -290,6 +249,28 @@ func TestRealNodePreviousLog(t *testing.T) {
 		return strings.Contains(first, "NotReady") && strings.Contains(first, string(explain.CodeCrashLoopBackOff)) &&
 			contains("> panic: db unreachable", "  connecting to db")(r)
 	}, "deploy/logs", "-n", ns, "--logs")
+}
+
+// realSetup makes t a parallel test on the real node, with a fresh
+// namespace.
+func realSetup(t *testing.T) (realCluster, string) {
+	t.Helper()
+	t.Parallel()
+	c := needRealNode(t)
+	return c, namespace(t)
+}
+
+// runReal runs each case as a parallel subtest: its deployment on the real
+// node in ns, checked by checkReal within timeout.
+func runReal(t *testing.T, c realCluster, ns string, cases []realCase, timeout time.Duration) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			apply(t, ns, realDeployment(tc.name, cmp.Or(tc.image, c.testapp()), tc.args, tc.container, tc.spec))
+			checkReal(t, ns, tc, timeout)
+		})
+	}
 }
 
 // tryDecode is decode for polling: a run that printed no report is not yet

@@ -17,13 +17,12 @@ import (
 // A quota that refused pods and was raised since: the deployment reaches
 // 3/3 while the old FailedCreate events still live. Ready, exit 0.
 func TestQuotaRaisedSinceIsReady(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	podsQuota(t, ns, 1)
 	apply(t, ns, deployment("grow", "nginx:1.27", 3, nil, ""))
 	waitCode(t, 90*time.Second, explain.CodeQuotaExceeded, "deploy/grow", ns)
 	kubectl(t, "", "patch", "resourcequota", "pods-max", "-n", ns, "--type=merge", "-p", `{"spec":{"hard":{"pods":"10"}}}`)
-	r := waitWhy(t, 120*time.Second, "Ready once the quota is raised", func(r result) bool { return r.Code == 0 }, "deploy/grow", "-n", ns, "-o", "json")
+	r := waitReady(t, 120*time.Second, "deploy/grow", ns, "-o", "json")
 	if hasCode(t, r, explain.CodeQuotaExceeded) {
 		t.Errorf("a FailedCreate event from before the quota was raised is not a cause:\n%s", r)
 	}
@@ -34,10 +33,8 @@ func TestQuotaRaisedSinceIsReady(t *testing.T) {
 
 // Paused after the rollout completed: nothing is pending. Ready, with a note.
 func TestPausedAfterRolloutIsReady(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("still", "nginx:1.27", 2, nil, ""))
-	waitWhy(t, 90*time.Second, "Ready first", func(r result) bool { return r.Code == 0 }, "deploy/still", "-n", ns)
+	ns := setup(t, deployment("still", "nginx:1.27", 2, nil, ""))
+	waitReady(t, 90*time.Second, "deploy/still", ns)
 	kubectl(t, "", "rollout", "pause", "deploy/still", "-n", ns)
 	r := waitWhy(t, 30*time.Second, "the paused note", contains("paused"), "deploy/still", "-n", ns)
 	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "deployment/still  Ready") {
@@ -49,17 +46,14 @@ func TestPausedAfterRolloutIsReady(t *testing.T) {
 // serve, the evicted ones stay listed until the terminated-pod GC. Ready,
 // with one LeftoverPods warning, exit 0; --failing shows it.
 func TestEvictedPodsLeftBehindAreAWarning(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("evict", "nginx:1.27", 2, map[string]string{"why.test/fault": "evicted"}, ""))
-	r := waitWhy(t, 90*time.Second, "Evicted while short of replicas", func(r result) bool { return hasCode(t, r, explain.CodeEvicted) },
-		"deploy/evict", "-n", ns, "-o", "json")
+	ns := setup(t, deployment("evict", "nginx:1.27", 2, map[string]string{"why.test/fault": "evicted"}, ""))
+	r := waitCode(t, 90*time.Second, explain.CodeEvicted, "deploy/evict", ns)
 	if r.Code != 2 {
 		t.Errorf("pods evicted one after another keep the deployment NotReady:\n%s", r)
 	}
 	// A new revision without the fault: its pods run, the evicted stay.
 	kubectl(t, "", "patch", "deploy/evict", "-n", ns, "--type=json", "-p", `[{"op":"remove","path":"/spec/template/metadata/annotations"}]`)
-	r = waitWhy(t, 90*time.Second, "Ready beside the evicted pods", func(r result) bool { return r.Code == 0 }, "deploy/evict", "-n", ns, "-o", "json")
+	r = waitReady(t, 90*time.Second, "deploy/evict", ns, "-o", "json")
 	it := decode(t, r).Items[0]
 	if it.Verdict != explain.VerdictReady || len(it.Findings) == 0 || it.Findings[0].Code != explain.CodeLeftoverPods || it.Findings[0].Severity != explain.SeverityWarning {
 		t.Errorf("want Ready with a LeftoverPods warning first:\n%s", r)
@@ -73,18 +67,15 @@ func TestEvictedPodsLeftBehindAreAWarning(t *testing.T) {
 // replacement serves: the pod is NotReady (StuckTerminating), the
 // deployment Ready with the stuck pod as a warning.
 func TestStuckTerminatingPod(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("held", "nginx:1.27", 1, nil, "      terminationGracePeriodSeconds: 1\n"))
-	waitWhy(t, 90*time.Second, "Ready first", func(r result) bool { return r.Code == 0 }, "deploy/held", "-n", ns)
+	ns := setup(t, deployment("held", "nginx:1.27", 1, nil, "      terminationGracePeriodSeconds: 1\n"))
+	waitReady(t, 90*time.Second, "deploy/held", ns)
 	pod := strings.TrimSpace(kubectl(t, "", "get", "pods", "-n", ns, "-l", "app=held", "-o", "jsonpath={.items[0].metadata.name}"))
 	kubectl(t, "", "patch", "pod", pod, "-n", ns, "--type=merge", "-p", `{"metadata":{"finalizers":["example.com/hold"]}}`)
 	t.Cleanup(func() {
 		kubectlErr("", "patch", "pod", pod, "-n", ns, "--type=merge", "-p", `{"metadata":{"finalizers":null}}`)
 	})
 	kubectl(t, "", "delete", "pod", pod, "-n", ns, "--wait=false")
-	r := waitWhy(t, 120*time.Second, "StuckTerminating", func(r result) bool { return hasCode(t, r, explain.CodeStuckTerminating) },
-		"pod/"+pod, "-n", ns, "-o", "json")
+	r := waitCode(t, 120*time.Second, explain.CodeStuckTerminating, "pod/"+pod, ns)
 	if it := decode(t, r).Items[0]; it.Verdict != explain.VerdictNotReady || r.Code != 2 {
 		t.Errorf("a pod held past its grace period is never Ready: exit %d %+v", r.Code, it)
 	}

@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +16,8 @@ import (
 // admission plugins of the local control plane, not by fixtures.
 
 func TestLimitRangeRejectsPods(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, `apiVersion: v1
+	ns := setup(t,
+		`apiVersion: v1
 kind: LimitRange
 metadata:
   name: max-mem
@@ -25,13 +26,13 @@ spec:
   - type: Container
     max:
       memory: 1Gi
-`)
-	apply(t, ns, deployment("big", "nginx:1.27", 1, nil, `        resources:
+`,
+		deployment("big", "nginx:1.27", 1, nil, `        resources:
           limits:
             memory: 2Gi
-`))
-	r := waitWhy(t, 90*time.Second, "LimitRangeViolation", func(r result) bool { return hasCode(t, r, explain.CodeLimitRangeViolation) },
-		"deploy/big", "-n", ns, "-o", "json")
+`),
+	)
+	r := waitCode(t, 90*time.Second, explain.CodeLimitRangeViolation, "deploy/big", ns)
 	if !strings.Contains(evidence(t, r), "maximum memory usage per Container is 1Gi, but limit is 2Gi") {
 		t.Errorf("want the LimitRanger's message verbatim:\n%s", r.Stdout)
 	}
@@ -43,29 +44,23 @@ func TestPodSecurityRestricted(t *testing.T) {
 	apply(t, ns, deployment("priv", "nginx:1.27", 1, nil, `        securityContext:
           privileged: true
 `))
-	r := waitWhy(t, 90*time.Second, "PodSecurityViolation", func(r result) bool { return hasCode(t, r, explain.CodePodSecurityViolation) },
-		"deploy/priv", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodePodSecurityViolation, "deploy/priv", ns)
 	if !strings.Contains(evidence(t, r), `violates PodSecurity "restricted:latest"`) {
 		t.Errorf("want the PodSecurity admission message verbatim:\n%s", r.Stdout)
 	}
 }
 
 func TestMissingServiceAccount(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("nosa", "nginx:1.27", 1, nil, "")+"      serviceAccountName: ghost\n")
-	waitWhy(t, 90*time.Second, "ServiceAccountNotFound", func(r result) bool { return hasCode(t, r, explain.CodeServiceAccountNotFound) },
-		"deploy/nosa", "-n", ns, "-o", "json")
+	ns := setup(t, deployment("nosa", "nginx:1.27", 1, nil, "")+"      serviceAccountName: ghost\n")
+	waitCode(t, 90*time.Second, explain.CodeServiceAccountNotFound, "deploy/nosa", ns)
 }
 
 func TestProgressDeadlineExceeded(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
+	ns := setup(t)
 	m := strings.Replace(deployment("slow", "registry.example/app:v2", 1, map[string]string{"why.test/fault": "image-not-found"}, ""),
 		"spec:\n  replicas: 1", "spec:\n  progressDeadlineSeconds: 5\n  replicas: 1", 1)
 	apply(t, ns, m)
-	r := waitWhy(t, 120*time.Second, "ProgressDeadlineExceeded", func(r result) bool { return hasCode(t, r, explain.CodeProgressDeadlineExceeded) },
-		"deploy/slow", "-n", ns, "-o", "json")
+	r := waitCode(t, 120*time.Second, explain.CodeProgressDeadlineExceeded, "deploy/slow", ns)
 	// The deadline is the workload's symptom; the pod's own cause is named too.
 	if !hasCode(t, r, explain.CodeImageNotFound) {
 		t.Errorf("want the blocking pod's cause (ImageNotFound) beside the deadline:\n%s", r.Stdout)
@@ -73,22 +68,16 @@ func TestProgressDeadlineExceeded(t *testing.T) {
 }
 
 func TestPausedRollout(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("paused", "nginx:1.27", 1, nil, ""))
-	waitWhy(t, 90*time.Second, "Ready first", func(r result) bool { return r.Code == 0 }, "deploy/paused", "-n", ns)
+	ns := setup(t, deployment("paused", "nginx:1.27", 1, nil, ""))
+	waitReady(t, 90*time.Second, "deploy/paused", ns)
 	kubectl(t, "", "rollout", "pause", "deploy/paused", "-n", ns)
 	kubectl(t, "", "set", "image", "deploy/paused", "app=nginx:1.28", "-n", ns)
-	waitWhy(t, 60*time.Second, "RolloutPaused", func(r result) bool { return hasCode(t, r, explain.CodeRolloutPaused) },
-		"deploy/paused", "-n", ns, "-o", "json")
+	waitCode(t, 60*time.Second, explain.CodeRolloutPaused, "deploy/paused", ns)
 }
 
 func TestStatefulSetBlockedAtOrdinalZero(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, statefulset("db", "postgres:17", 3, "", "        resources:\n          requests:\n            cpu: \"100\"\n"))
-	r := waitWhy(t, 90*time.Second, "OrderedStartBlocked", func(r result) bool { return hasCode(t, r, explain.CodeOrderedStartBlocked) },
-		"sts/db", "-n", ns, "-o", "json")
+	ns := setup(t, statefulset("db", "postgres:17", 3, "", "        resources:\n          requests:\n            cpu: \"100\"\n"))
+	r := waitCode(t, 90*time.Second, explain.CodeOrderedStartBlocked, "sts/db", ns)
 	f := finding(t, r, explain.CodeOrderedStartBlocked)
 	if !strings.Contains(f.Cause+strings.Join(f.Pods, " ")+r.Stdout, "db-0") {
 		t.Errorf("want the blocking ordinal db-0 named:\n%s", r.Stdout)
@@ -99,25 +88,19 @@ func TestStatefulSetBlockedAtOrdinalZero(t *testing.T) {
 }
 
 func TestStatefulSetPartition(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, statefulset("cache", "redis:7", 2, "  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 2\n", ""))
-	waitWhy(t, 90*time.Second, "cache Ready", func(r result) bool { return r.Code == 0 }, "sts/cache", "-n", ns)
+	ns := setup(t, statefulset("cache", "redis:7", 2, "  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 2\n", ""))
+	waitReady(t, 90*time.Second, "sts/cache", ns)
 	kubectl(t, "", "set", "image", "sts/cache", "cache=redis:8", "-n", ns)
-	waitWhy(t, 60*time.Second, "PartitionHolding", func(r result) bool { return hasCode(t, r, explain.CodePartitionHolding) },
-		"sts/cache", "-n", ns, "-o", "json")
+	waitCode(t, 60*time.Second, explain.CodePartitionHolding, "sts/cache", ns)
 }
 
 func TestNewRevisionFailsWhileOldServes(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("api", "nginx:1.27", 2, nil, ""))
-	waitWhy(t, 90*time.Second, "api Ready", func(r result) bool { return r.Code == 0 }, "deploy/api", "-n", ns)
+	ns := setup(t, deployment("api", "nginx:1.27", 2, nil, ""))
+	waitReady(t, 90*time.Second, "deploy/api", ns)
 	apply(t, ns, deployment("api", "registry.example/app:v2", 2, map[string]string{"why.test/fault": "image-not-found"}, ""))
-	r := waitWhy(t, 90*time.Second, "RolloutStuck", func(r result) bool { return hasCode(t, r, explain.CodeRolloutStuck) },
-		"deploy/api", "-n", ns, "-o", "json")
+	r := waitCode(t, 90*time.Second, explain.CodeRolloutStuck, "deploy/api", ns)
 	f := finding(t, r, explain.CodeRolloutStuck)
-	text := f.Cause + " " + strings.Join(mapValues(f.Facts), " ")
+	text := f.Cause + " " + strings.Join(slices.Collect(maps.Values(f.Facts)), " ")
 	for _, want := range []string{"nginx:1.27", "registry.example/app:v2"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("RolloutStuck should name what differs (%s): %+v", want, f)
@@ -129,13 +112,11 @@ func TestNewRevisionFailsWhileOldServes(t *testing.T) {
 }
 
 func TestHealthyRolloutIsNotAFailure(t *testing.T) {
-	t.Parallel()
-	ns := namespace(t)
-	apply(t, ns, deployment("roll", "nginx:1.27", 4, nil, ""))
-	waitWhy(t, 90*time.Second, "roll Ready", func(r result) bool { return r.Code == 0 }, "deploy/roll", "-n", ns)
+	ns := setup(t, deployment("roll", "nginx:1.27", 4, nil, ""))
+	waitReady(t, 90*time.Second, "deploy/roll", ns)
 	// Slow the rollout down so there is a moment to look at it mid-way.
 	kubectl(t, "", "patch", "deploy/roll", "-n", ns, "--type=merge", "-p", `{"spec":{"minReadySeconds":20,"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}`)
-	waitWhy(t, 60*time.Second, "Ready after patch", func(r result) bool { return r.Code == 0 }, "deploy/roll", "-n", ns)
+	waitReady(t, 60*time.Second, "deploy/roll", ns)
 	kubectl(t, "", "set", "image", "deploy/roll", "app=nginx:1.28", "-n", ns)
 	time.Sleep(3 * time.Second)
 	r := why(t, "deploy/roll", "-n", ns, "-o", "json")
@@ -158,12 +139,4 @@ func TestHealthyRolloutIsNotAFailure(t *testing.T) {
 	if f := why(t, "deploy", "-n", ns, "--failing"); strings.Contains(f.Stdout, "deployment/roll") {
 		t.Errorf("--failing lists a healthy rollout:\n%s", f)
 	}
-}
-
-func mapValues(m map[string]string) []string {
-	var out []string
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }

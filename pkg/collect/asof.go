@@ -1,13 +1,13 @@
-package cmd
+package collect
 
 import (
 	"fmt"
 	"time"
 )
 
-// parseAsOf reads --as-of: an RFC 3339 time, or a date, which is midnight
+// ParseAsOf reads --as-of: an RFC 3339 time, or a date, which is midnight
 // UTC. An empty value is the zero time: the objects' own time.
-func parseAsOf(s string) (time.Time, error) {
+func ParseAsOf(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}

@@ -1,6 +1,6 @@
-package cmd
+package collect
 
-// RBAC is the least privilege kubectl why needs, printed by --print-rbac
+// RBAC is the least privilege collecting needs, printed by --print-rbac
 // and documented in docs/rbac.md. Only get, list and watch: the plugin is
 // read-only. Bind it with a RoleBinding to limit it to one namespace.
 // Anything left out is reported as a note naming what was not checked.
