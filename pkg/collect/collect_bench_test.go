@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -53,7 +54,7 @@ func podServer(b *testing.B, n int) (srv *httptest.Server, failing int) {
 		p.Name = fmt.Sprintf("%s-%d", p.Name, i)
 		p.UID = types.UID(strconv.Itoa(i))
 		pods[i] = p
-		if !PlainlyHealthy(&p) {
+		if !explain.PlainlyHealthy(&p) {
 			failing++
 		}
 	}
