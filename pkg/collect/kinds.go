@@ -17,7 +17,7 @@ import (
 // kindInfo is one kind collect reads, from the API server or from files:
 // where it lives in the API, how its typed client lists it, and where its
 // objects go in the snapshot. The live lister, the names of completion and
-// the file reader all work from this one table.
+// the file reader (decoding, by GroupKind) all work from this one table.
 type kindInfo struct {
 	schema.GroupKind
 	// key is the kind's entry in the snapshot's Gaps and Collected, and
@@ -161,6 +161,8 @@ type slot interface {
 	decode(s *graph.Snapshot, obj map[string]any) error
 	// gather starts collecting the items of one LIST (live).
 	gather() sink
+	// len counts the kind's objects in the snapshot.
+	len(s *graph.Snapshot) int
 }
 
 // A sink keeps the items of one LIST as its pages arrive, copied out of
@@ -193,6 +195,8 @@ func (f fieldSlot[T, P]) decode(s *graph.Snapshot, obj map[string]any) error {
 	*dst = append(*dst, o)
 	return nil
 }
+
+func (f fieldSlot[T, P]) len(s *graph.Snapshot) int { return len(*f(s)) }
 
 func (f fieldSlot[T, P]) gather() sink { return &fieldSink[T, P]{field: f} }
 
