@@ -11,7 +11,6 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -31,30 +30,19 @@ func protobufEncoder(tb testing.TB) runtime.Encoder {
 	return scheme.Codecs.EncoderForVersion(info.Serializer, schema.GroupVersions{corev1.SchemeGroupVersion, appsv1.SchemeGroupVersion})
 }
 
-// podServer is an apiserver that serves n pods in pages of limit, as
-// protobuf, and empty lists of events, nodes and claims: what Collect
-// reads for "why pod -A" (the pods' owners are not there). 98% of the pods are plainly healthy copies of a
-// Running pod; every 50th is a failing fixture pod.
+// podServer is an apiserver that serves n benchPods in pages of 1,000, as
+// protobuf, and empty lists of what else Collect reads for "why pod -A"
+// (events, nodes, claims; the pods' owners are not there). It returns how
+// many of the pods are not plainly healthy.
 func podServer(b *testing.B, n int) (srv *httptest.Server, failing int) {
 	b.Helper()
 	enc := protobufEncoder(b)
-	fails := fixturePods(b)
-	ok := healthy("web")
-	ok.Labels["pod-template-hash"] = "7d4b9c6f5"
-	ok.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d4b9c6f5", UID: "b6747e72"}}
-	ok.Spec = corev1.PodSpec{NodeName: "kwok-node-7", Containers: []corev1.Container{{Name: "app", Image: "registry.example/web:1.2.3",
-		Ports: []corev1.ContainerPort{{ContainerPort: 8080}}, Env: []corev1.EnvVar{{Name: "MODE", Value: "prod"}}}}}
-	ok.Status.PodIP, ok.Status.HostIP = "10.0.3.17", "10.1.0.7"
-	pods := make([]corev1.Pod, n)
+	pods := benchPods(b, n)
 	for i := range pods {
-		p := ok
-		if i%50 == 0 {
-			p = fails[i/50%len(fails)]
-		}
+		p := &pods[i]
 		p.Name = fmt.Sprintf("%s-%d", p.Name, i)
 		p.UID = types.UID(strconv.Itoa(i))
-		pods[i] = p
-		if !explain.PlainlyHealthy(&p) {
+		if !explain.PlainlyHealthy(p) {
 			failing++
 		}
 	}

@@ -1,7 +1,9 @@
 package collect
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,12 +44,13 @@ func fixtureSnapshots(t testing.TB) map[string]*graph.Snapshot {
 	return snaps
 }
 
-// fixturePods are the pods of fixtureSnapshots.
+// fixturePods are the pods of fixtureSnapshots, in the order of their files.
 func fixturePods(t testing.TB) []corev1.Pod {
 	t.Helper()
 	var pods []corev1.Pod
-	for _, snap := range fixtureSnapshots(t) {
-		pods = append(pods, snap.Pods...)
+	snaps := fixtureSnapshots(t)
+	for _, f := range slices.Sorted(maps.Keys(snaps)) {
+		pods = append(pods, snaps[f].Pods...)
 	}
 	if len(pods) < 50 {
 		t.Fatalf("only %d fixture pods", len(pods))
@@ -272,9 +275,9 @@ func FuzzHealthyOnWire(f *testing.F) {
 	})
 }
 
-// benchPage is a 1,000-pod PodList: 98% healthy copies of a Running pod
-// with a bench-like spec and status, 2% fixture pods (failures).
-func benchPage(b *testing.B) []byte {
+// benchPods are n pods: 98% healthy copies of a Running pod with a
+// bench-like spec and status, 2% fixture pods (failures).
+func benchPods(b *testing.B, n int) []corev1.Pod {
 	b.Helper()
 	fails := fixturePods(b)
 	ok := healthy("web")
@@ -283,14 +286,20 @@ func benchPage(b *testing.B) []byte {
 	ok.Spec = corev1.PodSpec{NodeName: "kwok-node-7", Containers: []corev1.Container{{Name: "app", Image: "registry.example/web:1.2.3",
 		Ports: []corev1.ContainerPort{{ContainerPort: 8080}}, Env: []corev1.EnvVar{{Name: "MODE", Value: "prod"}}}}}
 	ok.Status.PodIP, ok.Status.HostIP = "10.0.3.17", "10.1.0.7"
-	var l corev1.PodList
-	for i := 0; i < 1000; i++ {
-		p := ok
+	pods := make([]corev1.Pod, n)
+	for i := range pods {
+		pods[i] = ok
 		if i%50 == 0 {
-			p = fails[i/50%len(fails)]
+			pods[i] = fails[i/50%len(fails)]
 		}
-		l.Items = append(l.Items, p)
 	}
+	return pods
+}
+
+// benchPage is a 1,000-pod PodList of benchPods.
+func benchPage(b *testing.B) []byte {
+	b.Helper()
+	l := corev1.PodList{Items: benchPods(b, 1000)}
 	raw, err := l.Marshal()
 	if err != nil {
 		b.Fatal(err)
