@@ -118,7 +118,7 @@ func (c *collector) targets(ctx context.Context) error {
 			})
 			continue
 		}
-		for _, n := range dedupe(names) {
+		for _, n := range sets.List(sets.New(names...)) {
 			n := n
 			tasks = append(tasks, func() error {
 				return c.list(ctx, kind, c.req.Namespace, "", "metadata.name="+n, nil)
@@ -295,11 +295,4 @@ func runAll(tasks []func() error) error {
 		}
 	}
 	return nil
-}
-
-func dedupe(in []string) []string {
-	s := sets.New(in...)
-	out := s.UnsortedList()
-	sort.Strings(out)
-	return out
 }

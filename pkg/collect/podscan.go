@@ -19,9 +19,10 @@ import (
 // 17-22 ms to decode and 0.3-0.4 ms to walk (docs/benchmarks.md). So pods
 // pages are read raw, each pod's protobuf bytes are walked to its status,
 // and only pods that are not certainly healthy are decoded, then judged by
-// explain.PlainlyHealthy like any other. The pager cannot do this walk (a
-// page function hands it decoded objects), so the page function of pods
-// does it before the pager sees the page: a PodList of the pods kept.
+// explain.PlainlyHealthy like any other. client-go's pager takes decoded
+// pages from its page function, so the walk happens inside the pods' page
+// function (podPages), which hands the pager a PodList of the pods kept
+// with the page's continue token: the pager still does the paging.
 
 // protobufMagic starts every protobuf body of the Kubernetes API (the
 // runtime.Unknown envelope follows).
