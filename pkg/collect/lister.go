@@ -92,8 +92,9 @@ func (c *collector) pages(ctx context.Context, res string, opts metav1.ListOptio
 		}
 		return obj, nil
 	})
-	// --chunk-size 0 is one request; and no page is read ahead while
-	// the one before is handed over, so memory holds two pages at most.
+	// --chunk-size 0 is one request. The pager fetches the next page
+	// while the items of one are copied out, never more: memory holds
+	// two pages at most.
 	p.PageSize = opts.Limit
 	p.PageBufferSize = 0
 	add := func(o runtime.Object) error { s.add(o); return nil }
