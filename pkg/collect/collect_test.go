@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 )
@@ -185,7 +186,15 @@ func TestCollectExpiredContinueRestartsList(t *testing.T) {
 	}
 }
 
+// withDropBackoff sets how the retries of a dropped page wait, for one test.
+func withDropBackoff(t *testing.T, b wait.Backoff) {
+	old := dropBackoff
+	dropBackoff = b
+	t.Cleanup(func() { dropBackoff = old })
+}
+
 func TestCollectDroppedConnectionAsksForThePageAgain(t *testing.T) {
+	withDropBackoff(t, wait.Backoff{Duration: time.Millisecond, Factor: 2, Steps: maxDropRetries + 1})
 	unexpectedEOF := fmt.Errorf("unexpected error when reading response body. Please retry. Original error: %w", io.ErrUnexpectedEOF)
 	for _, tc := range []struct {
 		name    string
@@ -232,6 +241,37 @@ func TestCollectDroppedConnectionAsksForThePageAgain(t *testing.T) {
 	}
 }
 
+// A cancelled context (Ctrl-C, a deadline) ends the wait between two
+// tries at once, not after the backoff.
+func TestCollectCancelStopsTheRetryWait(t *testing.T) {
+	withDropBackoff(t, wait.Backoff{Duration: time.Hour, Factor: 1, Steps: maxDropRetries + 1})
+	cs := fake.NewClientset()
+	var calls atomic.Int32
+	dropped := make(chan struct{})
+	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if calls.Add(1) == 1 {
+			close(dropped)
+		}
+		return true, nil, io.ErrUnexpectedEOF
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-dropped
+		cancel()
+	}()
+	start := time.Now()
+	_, err := (&Live{Client: cs}).Collect(ctx, Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Fatalf("err = %v, want context.Canceled that names the dropped connection", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("Collect returned after %s: the wait did not end with the context", d)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("pods listed %d times, want 1: no try after the context ended", n)
+	}
+}
+
 func TestCollectOtherErrorsEndTheRun(t *testing.T) {
 	cs := fake.NewClientset()
 	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
@@ -240,30 +280,6 @@ func TestCollectOtherErrorsEndTheRun(t *testing.T) {
 	_, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
 	if err == nil || !strings.Contains(err.Error(), `list pods in namespace "a"`) {
 		t.Fatalf("err = %v, want it to name the list and namespace", err)
-	}
-}
-
-func TestPlainlyHealthy(t *testing.T) {
-	job := pendingPod("a", "job-x")
-	job.Status.Phase = corev1.PodSucceeded
-	isCtl := true
-	job.OwnerReferences = []metav1.OwnerReference{{Kind: "Job", Name: "j", UID: "j", Controller: &isCtl}}
-	terminating := readyPod("a", "t", 0)
-	now := metav1.Now()
-	terminating.DeletionTimestamp = &now
-	for _, tc := range []struct {
-		pod  *corev1.Pod
-		want bool
-	}{
-		{readyPod("a", "ok", 0), true},
-		{readyPod("a", "restarted", 1), false},
-		{pendingPod("a", "pending"), false},
-		{job, true},
-		{terminating, false},
-	} {
-		if got := PlainlyHealthy(tc.pod); got != tc.want {
-			t.Errorf("%s: PlainlyHealthy = %v, want %v", tc.pod.Name, got, tc.want)
-		}
 	}
 }
 
@@ -305,9 +321,9 @@ func TestTrimDropsManagedFieldsAndNodeImages(t *testing.T) {
 	nodes := []corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "n1", ManagedFields: mf},
 		Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"registry.k8s.io/pause:3.10"}}}}}}
 	events := []corev1.Event{{ObjectMeta: metav1.ObjectMeta{Name: "e", ManagedFields: mf}, Reason: "FailedScheduling"}}
-	trim(pods)
-	trim(nodes)
-	trim(events)
+	trim(&pods[0])
+	trim(&nodes[0])
+	trim(&events[0])
 	if pods[0].ManagedFields != nil || nodes[0].ManagedFields != nil || events[0].ManagedFields != nil {
 		t.Error("managedFields kept")
 	}

@@ -608,13 +608,32 @@ func concatenated(t *testing.T, path string) []byte {
 	return out
 }
 
+// splitDocuments numbers the first line of each document the YAMLReader
+// returns, in the file: separators (one or several, with comments; the
+// reader keeps a "---" that starts a document in it), blank documents,
+// CRLF line ends and a last line without its newline.
 func TestSplitDocuments(t *testing.T) {
-	docs, bad := splitDocuments([]byte("# c\n---\na: 1\n--- # comment\n\nb: 2\n---\n--- x\nc: 3\n"))
-	var lines []int
-	for _, d := range docs {
-		lines = append(lines, d.line)
-	}
-	if !reflect.DeepEqual(lines, []int{1, 3, 5}) || bad != 8 {
-		t.Fatalf("document lines %v, bad separator %d; want [1 3 5] and 8", lines, bad)
+	for _, tc := range []struct {
+		name  string
+		in    string
+		lines []int
+		bad   int
+	}{
+		{"separators, comments, a refused separator", "# c\n---\na: 1\n--- # comment\n\nb: 2\n---\n--- x\nc: 3\n", []int{1, 3, 5}, 8},
+		{"leading and repeated separators", "---\n---\na: 1\n---\n---\n---\nb: 2", []int{1, 3, 5, 7}, 0},
+		{"CRLF", "a: 1\r\n---\r\nb: 2\r\n", []int{1, 3}, 0},
+		{"refused at once", "--- a: 1\nb: 2\n", nil, 1},
+		{"refused after a document", "a: 1\nb: 2\n---x\n", []int{1}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, bad := splitDocuments([]byte(tc.in))
+			var lines []int
+			for _, d := range docs {
+				lines = append(lines, d.line)
+			}
+			if !reflect.DeepEqual(lines, tc.lines) || bad != tc.bad {
+				t.Fatalf("document lines %v, bad separator %d; want %v and %d", lines, bad, tc.lines, tc.bad)
+			}
+		})
 	}
 }

@@ -19,7 +19,10 @@ import (
 // 17-22 ms to decode and 0.3-0.4 ms to walk (docs/benchmarks.md). So pods
 // pages are read raw, each pod's protobuf bytes are walked to its status,
 // and only pods that are not certainly healthy are decoded, then judged by
-// PlainlyHealthy like any other.
+// explain.PlainlyHealthy like any other. client-go's pager takes decoded
+// pages from its page function, so the walk happens inside the pods' page
+// function (podPages), which hands the pager a PodList of the pods kept
+// with the page's continue token: the pager still does the paging.
 
 // protobufMagic starts every protobuf body of the Kubernetes API (the
 // runtime.Unknown envelope follows).
@@ -113,12 +116,13 @@ func scanPodList(b []byte, keep func(*corev1.Pod) bool) ([]corev1.Pod, metav1.Li
 }
 
 // healthyOnWire reports whether a Pod's protobuf bytes show it certainly
-// PlainlyHealthy: not being deleted, Running, a Ready condition True, no
-// container restarted, sidecars and init containers included. Anything else, or bytes it cannot read, is false:
-// the pod is then decoded and judged by PlainlyHealthy itself, so a
-// mistake here can cost time but never hide a failing pod.
+// explain.PlainlyHealthy: not being deleted, Running, its first Ready
+// condition True, no container restarted, sidecars and init containers
+// included. Anything else, or bytes it cannot read, is false: the pod is
+// then decoded and judged by explain.PlainlyHealthy itself, so a mistake
+// here can cost time but never hide a failing pod.
 func healthyOnWire(pod []byte) bool {
-	deleting, running, ready, restarted := false, false, false, false
+	deleting, running, ready, sawReady, restarted := false, false, false, false, false
 	err := walk(pod, func(num protowire.Number, v []byte, _ uint64) error {
 		switch num {
 		case fPodMetadata:
@@ -146,8 +150,8 @@ func healthyOnWire(pod []byte) bool {
 					}); err != nil {
 						return err
 					}
-					if typ == string(corev1.PodReady) && status == string(corev1.ConditionTrue) {
-						ready = true
+					if typ == string(corev1.PodReady) && !sawReady {
+						sawReady, ready = true, status == string(corev1.ConditionTrue)
 					}
 				case fStatusCtrs, fStatusInit:
 					return walk(v, func(num protowire.Number, _ []byte, x uint64) error {
