@@ -83,6 +83,11 @@ func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, erro
 	if err != nil {
 		return explain.Report{}, time.Time{}, err
 	}
+	return o.report(snap, notes)
+}
+
+// report indexes a snapshot and explains the targets in it.
+func (o *Options) report(snap *graph.Snapshot, notes []string) (explain.Report, time.Time, error) {
 	g := graph.New(snap)
 	q := graph.Query{Namespace: o.Namespace, AllNamespaces: o.AllNamespaces, Selector: o.selector}
 	for _, t := range o.Targets {
@@ -111,18 +116,32 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	if len(o.Filenames) > 0 {
 		return collect.FromFiles(o.Filenames, collect.FileOptions{Namespace: o.fileNamespace, AsOf: o.asOf, Now: o.now()})
 	}
-	cs, host, err := o.newClient()
+	live, host, err := o.live()
 	if err != nil {
 		return nil, nil, err
 	}
-	req := collect.Request{Targets: o.Targets, Namespace: o.Namespace, AllNamespaces: o.AllNamespaces, Selector: o.Selector,
-		FailingOnly: o.Failing, ChunkSize: o.ChunkSize, Logs: o.Logs, LogLines: o.LogLines}
-	klog.V(4).Infof("collect %+v", req)
-	snap, err := (&collect.Live{Client: cs, Progress: o.ErrOut, Now: o.now}).Collect(ctx, req)
+	snap, err := live.Collect(ctx, o.request())
 	if err != nil {
 		return nil, nil, friendly(err, host, o.requestTimeout())
 	}
 	return snap, nil, nil
+}
+
+// live is the collector of the cluster the flags name, and its address.
+func (o *Options) live() (*collect.Live, string, error) {
+	cs, host, err := o.newClient()
+	if err != nil {
+		return nil, "", err
+	}
+	return &collect.Live{Client: cs, Progress: o.ErrOut, Now: o.now}, host, nil
+}
+
+// request is what the flags ask to collect.
+func (o *Options) request() collect.Request {
+	req := collect.Request{Targets: o.Targets, Namespace: o.Namespace, AllNamespaces: o.AllNamespaces, Selector: o.Selector,
+		FailingOnly: o.Failing, ChunkSize: o.ChunkSize, Logs: o.Logs, LogLines: o.LogLines}
+	klog.V(4).Infof("collect %+v", req)
+	return req
 }
 
 // named says whether some target names an object.
