@@ -41,6 +41,9 @@ type Request struct {
 	// Logs asks for the previous container's log tail of crashed containers.
 	Logs     bool
 	LogLines int64
+	// Wait: the reads are followed (--wait), so each is by scope, a
+	// read that a watch can keep current.
+	Wait bool
 }
 
 // named reports whether any target names an object (a tree is printed).

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/pager"
 )
@@ -29,6 +30,8 @@ type kindInfo struct {
 	// list is its typed client's LIST as a page function for client-go's
 	// pager; nil for kinds read only from files.
 	list func(cs kubernetes.Interface, ns string) pager.ListPageFunc
+	// watch is its typed client's WATCH, for --wait.
+	watch func(cs kubernetes.Interface, ns string) watchFunc
 	// slot moves objects into the snapshot.
 	slot slot
 }
@@ -36,65 +39,77 @@ type kindInfo struct {
 var kinds = []kindInfo{
 	{
 		GroupKind: schema.GroupKind{Kind: KindPod}, key: graph.ResPods, namespaced: true, explained: true,
-		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.CoreV1().Pods(ns).List) },
-		slot: slotOf(func(s *graph.Snapshot) *[]corev1.Pod { return &s.Pods }),
+		list:  func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.CoreV1().Pods(ns).List) },
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.CoreV1().Pods(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]corev1.Pod { return &s.Pods }),
 	},
 	{
 		GroupKind: schema.GroupKind{Group: "apps", Kind: KindDeployment}, key: graph.ResDeployments, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().Deployments(ns).List)
 		},
-		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.Deployment { return &s.Deployments }),
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.AppsV1().Deployments(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.Deployment { return &s.Deployments }),
 	},
 	{
 		GroupKind: schema.GroupKind{Group: "apps", Kind: KindReplicaSet}, key: graph.ResReplicaSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().ReplicaSets(ns).List)
 		},
-		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.ReplicaSet { return &s.ReplicaSets }),
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.AppsV1().ReplicaSets(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.ReplicaSet { return &s.ReplicaSets }),
 	},
 	{
 		GroupKind: schema.GroupKind{Group: "apps", Kind: KindStatefulSet}, key: graph.ResStatefulSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().StatefulSets(ns).List)
 		},
-		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.StatefulSet { return &s.StatefulSets }),
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.AppsV1().StatefulSets(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.StatefulSet { return &s.StatefulSets }),
 	},
 	{
 		GroupKind: schema.GroupKind{Group: "apps", Kind: KindDaemonSet}, key: graph.ResDaemonSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().DaemonSets(ns).List)
 		},
-		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.DaemonSet { return &s.DaemonSets }),
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.AppsV1().DaemonSets(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.DaemonSet { return &s.DaemonSets }),
 	},
 	{
 		GroupKind: schema.GroupKind{Group: "batch", Kind: KindJob}, key: graph.ResJobs, namespaced: true, explained: true,
-		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.BatchV1().Jobs(ns).List) },
-		slot: slotOf(func(s *graph.Snapshot) *[]batchv1.Job { return &s.Jobs }),
+		list:  func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.BatchV1().Jobs(ns).List) },
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.BatchV1().Jobs(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]batchv1.Job { return &s.Jobs }),
 	},
 	{
 		GroupKind: schema.GroupKind{Group: "batch", Kind: KindCronJob}, key: graph.ResCronJobs, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.BatchV1().CronJobs(ns).List)
 		},
-		slot: slotOf(func(s *graph.Snapshot) *[]batchv1.CronJob { return &s.CronJobs }),
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.BatchV1().CronJobs(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]batchv1.CronJob { return &s.CronJobs }),
 	},
 	{
 		GroupKind: schema.GroupKind{Kind: kindEvent}, key: graph.ResEvents, namespaced: true, explained: false,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.CoreV1().Events(ns).List)
 		},
-		slot: slotOf(func(s *graph.Snapshot) *[]corev1.Event { return &s.Events }),
+		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.CoreV1().Events(ns).Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]corev1.Event { return &s.Events }),
 	},
 	{
 		GroupKind: schema.GroupKind{Kind: kindNode}, key: graph.ResNodes, namespaced: false, explained: false,
-		list: func(cs kubernetes.Interface, _ string) pager.ListPageFunc { return pageOf(cs.CoreV1().Nodes().List) },
-		slot: slotOf(func(s *graph.Snapshot) *[]corev1.Node { return &s.Nodes }),
+		list:  func(cs kubernetes.Interface, _ string) pager.ListPageFunc { return pageOf(cs.CoreV1().Nodes().List) },
+		watch: func(cs kubernetes.Interface, _ string) watchFunc { return cs.CoreV1().Nodes().Watch },
+		slot:  slotOf(func(s *graph.Snapshot) *[]corev1.Node { return &s.Nodes }),
 	},
 	{
 		GroupKind: schema.GroupKind{Kind: kindPVC}, key: graph.ResPVCs, namespaced: true, explained: false,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.CoreV1().PersistentVolumeClaims(ns).List)
+		},
+		watch: func(cs kubernetes.Interface, ns string) watchFunc {
+			return cs.CoreV1().PersistentVolumeClaims(ns).Watch
 		},
 		slot: slotOf(func(s *graph.Snapshot) *[]corev1.PersistentVolumeClaim { return &s.PVCs }),
 	},
@@ -143,6 +158,9 @@ func (k *kindInfo) resource() string {
 	}
 	return k.key + "." + k.Group
 }
+
+// watchFunc opens a watch, as cache.ListWatch wants it.
+type watchFunc = func(context.Context, metav1.ListOptions) (watch.Interface, error)
 
 // pageOf turns a typed client's List into a page function.
 func pageOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error)) pager.ListPageFunc {

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,7 +28,7 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 	if keepPod != nil && kind == KindPod {
 		page = c.podPages(ns, page, keepPod)
 	}
-	return c.listInto(ctx, k, ns, metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel}, page)
+	return c.listInto(ctx, k, ns, metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel}, page, keepPod)
 }
 
 // podPages reads pages of pods and keeps those keep accepts. Against a
@@ -56,11 +57,25 @@ func (c *collector) podPages(ns string, typed pager.ListPageFunc, keep func(*cor
 }
 
 // listInto runs page through the pager and settles the outcome: the items
-// in the snapshot, a gap, or an error.
-func (c *collector) listInto(ctx context.Context, k *kindInfo, ns string, opts metav1.ListOptions, page pager.ListPageFunc) error {
+// in the snapshot, a gap, or an error. Each LIST is recorded as a spec,
+// for --wait to watch; when the collector replays watched stores
+// (c.from), the spec's store answers instead of the API server.
+func (c *collector) listInto(ctx context.Context, k *kindInfo, ns string, opts metav1.ListOptions, page pager.ListPageFunc, keepPod func(*corev1.Pod) bool) error {
+	sp := spec{kind: k, ns: ns, label: opts.LabelSelector, field: opts.FieldSelector}
 	opts.Limit = c.req.ChunkSize
 	s := k.slot.gather()
-	err := c.pages(ctx, k.resource(), opts, page, s)
+	var err error
+	if c.from != nil {
+		err = c.from(sp, s, keepPod)
+	} else {
+		err = c.pages(ctx, k.resource(), opts, page, s)
+	}
+	if errors.Is(err, errStale) {
+		return err
+	}
+	c.mu.Lock()
+	c.specs = append(c.specs, listed{spec: sp, err: err})
+	c.mu.Unlock()
 	if err == nil {
 		c.mu.Lock()
 		s.into(c.snap)
@@ -110,9 +125,13 @@ func (c *collector) pages(ctx context.Context, res string, opts metav1.ListOptio
 // trim drops what no rule reads and costs memory for every object kept:
 // managedFields (about half of a pod's or node's bytes) and a node's image
 // list (up to 50 names per node). The output never shows raw objects.
+// Objects of --wait's stores are trimmed already, and read concurrently:
+// only what is there is written.
 func trim(o metav1.Object) {
-	o.SetManagedFields(nil)
-	if n, ok := o.(*corev1.Node); ok {
+	if o.GetManagedFields() != nil {
+		o.SetManagedFields(nil)
+	}
+	if n, ok := o.(*corev1.Node); ok && n.Status.Images != nil {
 		n.Status.Images = nil
 	}
 }
@@ -137,12 +156,12 @@ func (c *collector) listEvents(ctx context.Context, ns string) error {
 	// Routine events (one Scheduled per pod, ...) are most of a busy
 	// namespace's events and no rule reads them: the apiserver drops them.
 	k := kindOf(kindEvent)
-	return c.listInto(ctx, k, ns, metav1.ListOptions{FieldSelector: graph.RoutineEventSelector()}, k.list(c.l.Client, ns))
+	return c.listInto(ctx, k, ns, metav1.ListOptions{FieldSelector: graph.RoutineEventSelector()}, k.list(c.l.Client, ns), nil)
 }
 
 func (c *collector) listNodes(ctx context.Context) error {
 	k := kindOf(kindNode)
-	return c.listInto(ctx, k, "", metav1.ListOptions{}, k.list(c.l.Client, ""))
+	return c.listInto(ctx, k, "", metav1.ListOptions{}, k.list(c.l.Client, ""), nil)
 }
 
 func (c *collector) listPVCs(ctx context.Context, ns string) error {

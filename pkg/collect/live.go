@@ -34,12 +34,22 @@ type Live struct {
 // alongside both. Forbidden lists become gaps in the snapshot; any other
 // error ends the run.
 func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error) {
+	c, err := l.collect(ctx, req, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.snap, nil
+}
+
+// collect runs one collect, from the API server or, with from, from the
+// stores that watch its LISTs.
+func (l *Live) collect(ctx context.Context, req Request, from func(spec, sink, func(*corev1.Pod) bool) error) (*collector, error) {
 	now := time.Now
 	if l.Now != nil {
 		now = l.Now
 	}
 	snap := &graph.Snapshot{Now: now()}
-	c := &collector{l: l, req: req, snap: snap}
+	c := &collector{l: l, req: req, snap: snap, from: from}
 
 	// Events, nodes and claims depend only on the scope, so they are
 	// listed while the targets and then their children are: the slowest
@@ -66,7 +76,7 @@ func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error
 			return nil, err
 		}
 	}
-	return snap, nil
+	return c, nil
 }
 
 type collector struct {
@@ -74,6 +84,10 @@ type collector struct {
 	req  Request
 	snap *graph.Snapshot
 	mu   sync.Mutex
+	// specs are the LISTs run, with their outcome (--wait watches them).
+	specs []listed
+	// from, when set, answers each LIST from watched stores (follow.go).
+	from func(sp spec, s sink, keepPod func(*corev1.Pod) bool) error
 }
 
 // gap and collected read the snapshot's bookkeeping under the lock:

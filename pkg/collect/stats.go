@@ -32,15 +32,20 @@ func (s *Stats) Wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		start := time.Now()
 		resp, err := rt.RoundTrip(r)
+		verb := verbOf(r)
 		s.mu.Lock()
 		s.Requests++
-		s.ByVerb[verbOf(r)+" "+resourcePath(r.URL.Path)]++
+		s.ByVerb[verb+" "+resourcePath(r.URL.Path)]++
 		s.mu.Unlock()
-		if err != nil || resp == nil || resp.Body == nil {
+		// A watch stays open for --wait's whole run: its time is until
+		// its response starts, its bytes all it streams.
+		if err != nil || resp == nil || resp.Body == nil || verb == "watch" {
 			s.addTime(time.Since(start))
+		}
+		if err != nil || resp == nil || resp.Body == nil {
 			return resp, err
 		}
-		resp.Body = &countingBody{ReadCloser: resp.Body, s: s, start: start}
+		resp.Body = &countingBody{ReadCloser: resp.Body, s: s, start: start, untimed: verb == "watch"}
 		return resp, nil
 	})
 }
@@ -58,6 +63,8 @@ type countingBody struct {
 	s     *Stats
 	start time.Time
 	once  sync.Once
+	// untimed: a watch's time was counted when it opened.
+	untimed bool
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
@@ -78,7 +85,11 @@ func (b *countingBody) Close() error {
 	return b.ReadCloser.Close()
 }
 
-func (b *countingBody) done() { b.once.Do(func() { b.s.addTime(time.Since(b.start)) }) }
+func (b *countingBody) done() {
+	if !b.untimed {
+		b.once.Do(func() { b.s.addTime(time.Since(b.start)) })
+	}
+}
 
 // verbOf names a request as the audit log does: a GET of a collection is a
 // list, with watch=true a watch.

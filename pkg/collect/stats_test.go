@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStatsCountsRequestsVerbsAndChunkedBytes(t *testing.T) {
@@ -55,5 +56,31 @@ func TestStatsCountsRequestsVerbsAndChunkedBytes(t *testing.T) {
 	if line := s.String(); !strings.HasPrefix(line, "stats: 6 API requests (get nodes=1, get pods/log=1, list pods=2, list replicasets=1, watch events=1), ") ||
 		!strings.Contains(line, "58.6 KiB received") {
 		t.Errorf("stats line = %q", line)
+	}
+}
+
+// An open watch (--wait) is a request with its bytes, but the time it
+// stays open is not time spent waiting on the apiserver.
+func TestStatsWatchTimeIsUntilItOpens(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "event")
+		w.(http.Flusher).Flush()
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "event")
+	}))
+	defer srv.Close()
+	s := NewStats()
+	c := &http.Client{Transport: s.Wrap(http.DefaultTransport)}
+	resp, err := c.Get(srv.URL + "/api/v1/namespaces/a/pods?watch=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if s.Requests != 1 || s.Bytes != 10 || s.ByVerb["watch pods"] != 1 {
+		t.Errorf("requests %d, bytes %d, verbs %v", s.Requests, s.Bytes, s.ByVerb)
+	}
+	if s.Total >= 300*time.Millisecond {
+		t.Errorf("time spent = %s: an open watch must not count as time spent", s.Total)
 	}
 }
