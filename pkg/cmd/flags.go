@@ -63,7 +63,7 @@ func (f *WhyFlags) AddFlags(cmd *cobra.Command) {
 	// 1000, not kubectl's 500: at 10,000 pods it measured fastest of 500,
 	// 1000, 5000 and one request (docs/benchmarks.md), for 10 MiB more.
 	fs.Int64Var(&f.ChunkSize, "chunk-size", 1000, "Return large lists in chunks of this size, as kubectl does; 0 lists in one request.")
-	fs.BoolVar(&f.Wait, "wait", false, "Re-evaluate until every target is Ready (exit 0), a permanent cause appears (exit 2), or --timeout passes (the verdict's exit code then).")
+	fs.BoolVar(&f.Wait, "wait", false, "Watch and re-explain until every target is Ready (exit 0), a permanent cause appears (exit 2), or --timeout passes (the verdict's exit code then).")
 	fs.DurationVar(&f.Timeout, "timeout", 5*time.Minute, "With --wait: how long to wait.")
 	fs.BoolVar(&f.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
 	addKlogFlags(cmd)

@@ -139,7 +139,7 @@ func (o *Options) live() (*collect.Live, string, error) {
 // request is what the flags ask to collect.
 func (o *Options) request() collect.Request {
 	req := collect.Request{Targets: o.Targets, Namespace: o.Namespace, AllNamespaces: o.AllNamespaces, Selector: o.Selector,
-		FailingOnly: o.Failing, ChunkSize: o.ChunkSize, Logs: o.Logs, LogLines: o.LogLines}
+		FailingOnly: o.Failing, ChunkSize: o.ChunkSize, Logs: o.Logs, LogLines: o.LogLines, Wait: o.Wait}
 	klog.V(4).Infof("collect %+v", req)
 	return req
 }

@@ -1,18 +1,17 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/collect"
 	"github.com/kubectl-why/kubectl-why/pkg/explain"
+	"github.com/kubectl-why/kubectl-why/pkg/graph"
 )
 
-// waitInterval is how often --wait re-evaluates. Each pass is a handful of
-// LISTs, so polling costs the apiserver about what a watch would.
-var waitInterval = 2 * time.Second
-
-// runWait re-evaluates until every target is Ready (exit 0), a permanent
+// runWait follows the targets with watches, as kubectl wait does, and
+// explains each change until every target is Ready (exit 0), a permanent
 // cause appears (exit 2 at once: waiting cannot fix a missing image), or
 // the timeout passes (the last explanation, with its verdict's exit code:
 // 4 for a rollout still progressing, 2 for one not Ready). Progress goes to
@@ -20,60 +19,59 @@ var waitInterval = 2 * time.Second
 func (o *Options) runWait(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
+	live, host, err := o.live()
+	if err != nil {
+		return err
+	}
+	f, err := live.Follow(ctx, o.request())
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("--timeout %s passed before the targets could be read: %w", o.Timeout, err)
+	} else if err != nil {
+		return friendly(err, host, o.requestTimeout())
+	}
+	defer f.Stop()
 	last := ""
-	var prev *explain.Report
-	var prevNow time.Time
+	var snap *graph.Snapshot
 	for {
-		rep, now, err := o.evaluate(ctx)
-		if err != nil && ctx.Err() != nil && prev != nil {
-			// The timeout fell during a re-read: the last answer stands.
-			rep, now, err = *prev, prevNow, nil
+		next, err := f.Next(ctx)
+		if err != nil && ctx.Err() != nil { // the last answer stands
+			fmt.Fprintf(o.ErrOut, "timed out after %s, not Ready:\n", o.Timeout)
+			rep, err := o.answer(ctx, f, snap)
+			return cmp.Or(err, exitFor(rep), error(&ExitCodeError{Code: ExitNotReady})) // no target found in time
+		} else if err != nil {
+			return friendly(err, host, o.requestTimeout())
 		}
+		snap = next
+		rep, _, err := o.report(snap, nil)
 		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("--timeout %s passed before the targets could be read: %w", o.Timeout, err)
-			}
 			return err
 		}
-		prev, prevNow = &rep, now
 		if len(rep.Items) > 0 && rep.AllReady() {
-			if err := o.print(rep, now); err != nil {
-				return err
-			}
-			return nil
+			_, err := o.answer(ctx, f, snap)
+			return err
 		}
-		if f := permanentCause(rep); f != nil {
-			fmt.Fprintf(o.ErrOut, "stopped waiting: %s is permanent (%s), waiting will not fix it\n", f.Code, f.Cause)
-			if err := o.print(rep, now); err != nil {
-				return err
-			}
-			return exitFor(rep)
+		if pc := permanentCause(rep); pc != nil {
+			fmt.Fprintf(o.ErrOut, "stopped waiting: %s is permanent (%s), waiting will not fix it\n", pc.Code, pc.Cause)
+			rep, err := o.answer(ctx, f, snap)
+			return cmp.Or(err, exitFor(rep))
 		}
 		if s := summaryLine(rep); s != last {
 			fmt.Fprintf(o.ErrOut, "waiting: %s\n", s)
 			last = s
 		}
-		if ctx.Err() != nil {
-			return o.timedOut(rep, now)
-		}
-		select {
-		case <-ctx.Done():
-			return o.timedOut(rep, now)
-		case <-time.After(waitInterval):
-		}
 	}
 }
 
-// timedOut prints the last answer and exits with its verdict's code.
-func (o *Options) timedOut(rep explain.Report, now time.Time) error {
-	fmt.Fprintf(o.ErrOut, "timed out after %s, not Ready:\n", o.Timeout)
-	if err := o.print(rep, now); err != nil {
-		return err
+// answer prints snap's answer, the last, with its logs when --logs asks.
+func (o *Options) answer(ctx context.Context, f *collect.Follower, snap *graph.Snapshot) (explain.Report, error) {
+	if err := f.Logs(ctx, snap); err != nil {
+		return explain.Report{}, err
 	}
-	if err := exitFor(rep); err != nil {
-		return err
+	rep, now, err := o.report(snap, nil)
+	if err == nil {
+		err = o.print(rep, now)
 	}
-	return &ExitCodeError{Code: ExitNotReady} // no target found in time
+	return rep, err
 }
 
 // permanentCause returns the first Error finding whose code cannot heal by

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,26 +184,43 @@ func TestVersionAndRBAC(t *testing.T) {
 	}
 }
 
-// TestWaitTimeoutDuringARead: when --timeout passes while a re-read is in
-// flight, the last answer stands (printed, with its exit code), rather than
-// an error that the targets could not be read.
+// TestWaitTimeoutDuringARead: when --timeout passes while the watches are
+// still being set up (the informer's LIST hangs), the last answer stands
+// (printed, with its exit code), rather than an error that the targets
+// could not be read; when the first read cannot finish, that is the error.
 func TestWaitTimeoutDuringARead(t *testing.T) {
-	defer func(d time.Duration) { waitInterval = d }(waitInterval)
-	waitInterval = 10 * time.Millisecond
 	cs := fake.NewClientset(pod("web", false, "ImagePullBackOff"))
-	reads := 0
+	var reads atomic.Int32
 	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
-		reads++
-		if reads == 1 {
+		if reads.Add(1) == 1 {
 			return false, nil, nil // the fake's own answer
 		}
 		time.Sleep(400 * time.Millisecond)
 		return true, nil, fmt.Errorf("list pods: %w", context.DeadlineExceeded)
 	})
-	out, errOut, err := runAt(t, now, func() (kubernetes.Interface, string, error) { return cs, "https://fake", nil },
-		"pod/web", "--wait", "--timeout", "200ms")
+	out, errOut, err := run(t, cs, "pod/web", "--wait", "--timeout", "200ms")
 	if exitCode(err) != ExitNotReady || !strings.Contains(out, "ImagePullBackOff") || !strings.Contains(errOut, "timed out after 200ms") {
 		t.Fatalf("want the last answer, exit 2: exit %d (%v)\n%s\n%s", exitCode(err), err, out, errOut)
+	}
+
+	reads.Store(1) // every LIST hangs now
+	_, _, err = run(t, cs, "pod/web", "--wait", "--timeout", "200ms")
+	if exitCode(err) != ExitError || !strings.Contains(err.Error(), "--timeout 200ms passed before the targets could be read") {
+		t.Fatalf("err = %v, want the first read's timeout", err)
+	}
+}
+
+// TestWaitFollowsToReady: a pod that turns Ready while --wait watches it
+// ends the wait with exit 0 and the Ready answer.
+func TestWaitFollowsToReady(t *testing.T) {
+	cs := fake.NewClientset(pod("web", false, ""))
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_, _ = cs.CoreV1().Pods("default").UpdateStatus(context.Background(), pod("web", true, ""), metav1.UpdateOptions{})
+	}()
+	out, errOut, err := run(t, cs, "pod/web", "--wait", "--timeout", "10s")
+	if exitCode(err) != ExitReady || !strings.Contains(out, "Ready") || !strings.Contains(errOut, "waiting: pod/web") {
+		t.Fatalf("exit %d (%v)\n%s\n%s", exitCode(err), err, out, errOut)
 	}
 }
 

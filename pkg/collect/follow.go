@@ -61,6 +61,7 @@ type Follower struct {
 	changed chan struct{}
 	sources map[string]*source
 	stop    context.CancelFunc
+	running sync.WaitGroup // the informers and pollers
 }
 
 // source is the watched state of one spec.
@@ -75,6 +76,21 @@ type source struct {
 	pollHas bool // polled holds a LIST (the informer's, or a poll's)
 }
 
+// settle records a LIST's outcome as a collect would: a refusal (forbidden,
+// an API not served) is a gap; another error leaves the last LIST standing
+// while the reflector or the next poll tries again. It reports whether
+// the outcome was recorded.
+func (src *source) settle(err error) bool {
+	if err != nil && !apierrors.IsForbidden(err) && !apierrors.IsNotFound(err) {
+		klog.V(2).Infof("wait: list %s: %v", src.kind.resource(), err)
+		return false
+	}
+	src.mu.Lock()
+	src.err = err
+	src.mu.Unlock()
+	return true
+}
+
 // Follow collects req and starts watching what it read. Next returns the
 // snapshots; Stop ends the watches.
 func (l *Live) Follow(ctx context.Context, req Request) (*Follower, error) {
@@ -86,11 +102,12 @@ func (l *Live) Follow(ctx context.Context, req Request) (*Follower, error) {
 	return f, nil
 }
 
-// Stop ends the watches.
+// Stop ends the watches and waits for them to end.
 func (f *Follower) Stop() {
 	if f.stop != nil {
 		f.stop()
 	}
+	f.running.Wait()
 }
 
 // reads is the request without the logs: they are read for the final answer only (Logs).
@@ -151,14 +168,19 @@ func (f *Follower) Next(ctx context.Context) (*graph.Snapshot, error) {
 }
 
 // Logs reads the previous logs of snap's crashed containers, when the
-// request asks for them: once, for the answer printed.
+// request asks for them: once, for the answer printed, which may come
+// after ctx ended (--timeout): logsTimeout bounds them then.
 func (f *Follower) Logs(ctx context.Context, snap *graph.Snapshot) error {
 	if !f.req.Logs {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logsTimeout)
+	defer cancel()
 	c := &collector{l: f.l, req: f.req, snap: snap}
 	return c.previousLogs(ctx)
 }
+
+const logsTimeout = 10 * time.Second
 
 func (f *Follower) notify() {
 	select {
@@ -241,10 +263,10 @@ func (f *Follower) watch(ctx context.Context, src *source) {
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			narrow(&o)
 			obj, err := list(ctx, o)
-			src.mu.Lock()
-			src.err = err
-			src.mu.Unlock()
-			if err != nil {
+			if ctx.Err() != nil { // stopped: the reflector has moved on
+				return obj, err
+			}
+			if src.settle(err) && err != nil {
 				f.notify()
 			}
 			return obj, err
@@ -273,13 +295,13 @@ func (f *Follower) watch(ctx context.Context, src *source) {
 		AddFunc: changed, DeleteFunc: changed, UpdateFunc: func(_, o any) { changed(o) },
 	})
 	src.inf = inf
-	go inf.RunWithContext(ictx)
-	go func() {
+	f.running.Go(func() { inf.RunWithContext(ictx) })
+	f.running.Go(func() {
 		// An empty LIST adds nothing: say when the store is complete.
 		if wait.PollUntilContextCancel(ictx, 50*time.Millisecond, true, func(context.Context) (bool, error) { return inf.HasSynced(), nil }) == nil {
 			f.notify()
 		}
-	}()
+	})
 }
 
 // poll lists src every pollInterval from now on, until ctx ends, starting
@@ -296,9 +318,14 @@ func (f *Follower) poll(ctx context.Context, src *source) {
 		src.polled = src.inf.GetStore().List()
 	}
 	src.mu.Unlock()
+	f.running.Go(func() { wait.UntilWithContext(ctx, f.pollOnce(src), pollInterval) })
+}
+
+// pollOnce is one LIST of a polled source.
+func (f *Follower) pollOnce(src *source) func(context.Context) {
 	p := pager.New(src.kind.list(f.l.Client, src.ns))
 	p.PageSize = f.req.ChunkSize
-	go wait.UntilWithContext(ctx, func(ctx context.Context) {
+	return func(ctx context.Context) {
 		var items []any
 		err := p.EachListItem(ctx, metav1.ListOptions{LabelSelector: src.label, FieldSelector: src.field}, func(o runtime.Object) error {
 			trim(o.(metav1.Object))
@@ -308,12 +335,13 @@ func (f *Follower) poll(ctx context.Context, src *source) {
 		if ctx.Err() != nil {
 			return
 		}
-		src.mu.Lock()
-		src.err = err
-		if err == nil {
-			src.polled, src.pollHas = items, true
+		if src.settle(err) {
+			src.mu.Lock()
+			if err == nil {
+				src.polled, src.pollHas = items, true
+			}
+			src.mu.Unlock()
+			f.notify()
 		}
-		src.mu.Unlock()
-		f.notify()
-	}, pollInterval)
+	}
 }

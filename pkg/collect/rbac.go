@@ -1,8 +1,8 @@
 package collect
 
 // RBAC is the least privilege collecting needs, printed by --print-rbac
-// and documented in docs/rbac.md. Only get, list and watch: the plugin is
-// read-only. Bind it with a RoleBinding to limit it to one namespace.
+// and documented in docs/rbac.md. Only get, list and watch (--wait
+// watches each kind it lists): the plugin is read-only. Bind it with a RoleBinding to limit it to one namespace.
 // Anything left out is reported as a note naming what was not checked.
 const RBAC = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -23,7 +23,7 @@ rules:
 # ClusterRoleBinding; without it, node causes are reported as not checked).
 - apiGroups: [""]
   resources: ["nodes"]
-  verbs: ["get", "list"]
+  verbs: ["get", "list", "watch"]
 # Optional: --logs reads the previous log of crashed containers.
 - apiGroups: [""]
   resources: ["pods/log"]
