@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,35 @@ func TestWaitReturnsZeroWhenReady(t *testing.T) {
 		t.Fatalf("--wait on a deployment that becomes Ready: exit %d, want 0\n%s", r.Code, r)
 	}
 	t.Logf("Ready after %s", time.Since(start).Round(time.Second))
+}
+
+// TestWaitWatchesInsteadOfListing: --wait reads once and then follows
+// the deployment with watches: a rollout that fixes it, seconds later,
+// ends the wait with exit 0 after at most 2 pod LISTs (the first read's
+// and the informer's), where re-reading every 2 s made one per pass.
+func TestWaitWatchesInsteadOfListing(t *testing.T) {
+	ns := setup(t, deployment("fixed", "nginx:1.27", 2, map[string]string{"why.test/fault": "readiness-fail"}, ""))
+	go func() {
+		time.Sleep(6 * time.Second)
+		if out, err := kubectlErr("", "-n", ns, "patch", "deploy/fixed", "--type=json", "-p",
+			`[{"op":"remove","path":"/spec/template/metadata/annotations"}]`); err != nil {
+			t.Errorf("patch: %v\n%s", err, out)
+		}
+	}()
+	r := why(t, "deploy/fixed", "-n", ns, "--wait", "--timeout", "90s", "--stats")
+	if r.Code != 0 || !strings.Contains(r.Stderr, "waiting: ") {
+		t.Fatalf("--wait on a deployment fixed while it waits: exit %d, want 0 after a progress line\n%s", r.Code, r)
+	}
+	m := regexp.MustCompile(`list pods=(\d+)`).FindStringSubmatch(r.Stderr)
+	if m == nil {
+		t.Fatalf("no pod LIST in the stats:\n%s", r.Stderr)
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 2 {
+		t.Fatalf("%d pod LISTs, want at most 2: --wait must follow with watches\n%s", n, r.Stderr)
+	}
+	if !strings.Contains(r.Stderr, "watch pods=") {
+		t.Errorf("no pod watch in the stats:\n%s", r.Stderr)
+	}
 }
 
 func TestWaitStopsFastOnPermanentCause(t *testing.T) {
