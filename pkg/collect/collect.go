@@ -1,6 +1,7 @@
 // Package collect is the only code that talks to the API server (or reads
 // -f files): it turns a Request into a graph.Snapshot with one paged LIST per
-// kind and scope, run concurrently, and never a GET per pod.
+// kind and scope, run concurrently, and never a GET per pod. For --wait a
+// Follower then watches each of those LISTs (follow.go).
 package collect
 
 // Kinds the plugin explains, as graph and explain name them.
