@@ -44,20 +44,28 @@ func (l *Live) Collect(ctx context.Context, req Request) (*graph.Snapshot, error
 	// Events, nodes and claims depend only on the scope, so they are
 	// listed while the targets and then their children are: the slowest
 	// of them (a busy namespace's events) is then off the critical path.
+	// For a few named objects they are read after the pods instead, for
+	// those objects alone (narrow.go).
 	scope := req.scope()
-	err := runAll([]func() error{
+	narrow := req.narrow()
+	tasks := []func() error{
 		func() error {
 			// Phase one: the targets themselves; phase two: their
 			// children and owners.
 			if err := c.targets(ctx); err != nil {
 				return err
 			}
-			return c.surroundings(ctx)
+			if err := c.surroundings(ctx); err != nil || !narrow {
+				return err
+			}
+			return c.readNarrow(ctx)
 		},
-		func() error { return c.listEvents(ctx, scope) },
-		func() error { return c.listNodes(ctx) },
 		func() error { return c.listPVCs(ctx, scope) },
-	})
+	}
+	if !narrow {
+		tasks = append(tasks, func() error { return c.listEvents(ctx, scope) }, func() error { return c.listNodes(ctx) })
+	}
+	err := runAll(tasks)
 	if err != nil {
 		return nil, err
 	}

@@ -14,3 +14,8 @@ var EventReasonsRead = []string{
 	"MissSchedule", "Preempted", "Preempting", "Pulled", "Pulling", "TooManyMissedTimes",
 	"UnParseableCronJobSchedule", "Unhealthy", "UnknownTimeZone", "UnparseableSchedule",
 }
+
+// EventObjectKinds are the kinds whose events rules read (EventsFor): a
+// pod's own, its controller's FailedCreate and the claims it mounts. A
+// Deployment's events are all ScalingReplicaSet, which no rule reads.
+var EventObjectKinds = []string{"Pod", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PersistentVolumeClaim"}
