@@ -117,3 +117,34 @@ func TestNarrowFallsBackToOneList(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnersListedAlongsidePods: for every pod of a scope the owners are
+// listed with the pods, once each, even when no pod turns out to need
+// them; with a selector, only when a pod does. (The fake clientset runs one
+// request at a time, so the overlap itself shows in the benchmark's
+// profile, not here.)
+func TestOwnersListedAlongsidePods(t *testing.T) {
+	for _, tc := range []struct {
+		req  Request
+		want int
+	}{
+		{Request{Targets: []Target{{Kind: KindPod}}, AllNamespaces: true, FailingOnly: true}, 1},
+		{Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", Selector: "app=web"}, 0},
+	} {
+		cs := narrowCluster("n1", "n2")
+		var mu sync.Mutex
+		lists := map[string]int{}
+		cs.PrependReactor("list", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			lists[a.GetResource().Resource]++
+			return false, nil, nil
+		})
+		if _, err := (&Live{Client: cs}).Collect(context.Background(), tc.req); err != nil {
+			t.Fatal(err)
+		}
+		if lists["replicasets"] != tc.want || lists["deployments"] != tc.want {
+			t.Errorf("%+v: lists %v, want replicasets and deployments listed %d times", tc.req, lists, tc.want)
+		}
+	}
+}
