@@ -124,3 +124,11 @@ func (f *WhyFlags) ToOptions(args []string) (*Options, error) {
 	}
 	return o, nil
 }
+
+// requestTimeout is --request-timeout as given ("" when unset or 0).
+func (o *Options) requestTimeout() string {
+	if t := *o.configFlags.Timeout; t != "0" {
+		return t
+	}
+	return ""
+}
