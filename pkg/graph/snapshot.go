@@ -120,24 +120,23 @@ func RoutineEventSelector() string {
 	return strings.Join(parts, ",")
 }
 
+// objectLists says where the snapshot keeps the objects of each kind that
+// can be a target.
+var objectLists = map[string]func(s *Snapshot) []metav1.Object{
+	"Pod":         func(s *Snapshot) []metav1.Object { return pointers(s.Pods) },
+	"Deployment":  func(s *Snapshot) []metav1.Object { return pointers(s.Deployments) },
+	"ReplicaSet":  func(s *Snapshot) []metav1.Object { return pointers(s.ReplicaSets) },
+	"StatefulSet": func(s *Snapshot) []metav1.Object { return pointers(s.StatefulSets) },
+	"DaemonSet":   func(s *Snapshot) []metav1.Object { return pointers(s.DaemonSets) },
+	"Job":         func(s *Snapshot) []metav1.Object { return pointers(s.Jobs) },
+	"CronJob":     func(s *Snapshot) []metav1.Object { return pointers(s.CronJobs) },
+}
+
 // Objects lists the objects of kind ("Pod", "Deployment", ...) in the
-// snapshot, as pointers into it.
+// snapshot, as pointers into it; nil for a kind that is not a target.
 func (s *Snapshot) Objects(kind string) []metav1.Object {
-	switch kind {
-	case "Pod":
-		return pointers(s.Pods)
-	case "Deployment":
-		return pointers(s.Deployments)
-	case "ReplicaSet":
-		return pointers(s.ReplicaSets)
-	case "StatefulSet":
-		return pointers(s.StatefulSets)
-	case "DaemonSet":
-		return pointers(s.DaemonSets)
-	case "Job":
-		return pointers(s.Jobs)
-	case "CronJob":
-		return pointers(s.CronJobs)
+	if list := objectLists[kind]; list != nil {
+		return list(s)
 	}
 	return nil
 }
