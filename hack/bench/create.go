@@ -6,9 +6,9 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -75,33 +75,23 @@ func Create(ctx context.Context, cs kubernetes.Interface, p Plan, direct bool, t
 	}
 
 	// Post the deployments from a few workers; the controllers do the rest.
-	work := make(chan int)
-	errs := make(chan error, len(p.Deploys))
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				d := p.Deploys[i]
-				node := ""
-				if direct && d.Fault == "" {
-					node = nodeNames[i%len(nodeNames)]
-				}
-				_, err := cs.AppsV1().Deployments(d.Namespace).Create(ctx, deployment(d, node), metav1.CreateOptions{})
-				if err != nil && !apierrors.IsAlreadyExists(err) {
-					errs <- fmt.Errorf("create deployment %s/%s: %w", d.Namespace, d.Name, err)
-				}
+	// Every deployment is tried; the first error is the one returned.
+	var posts errgroup.Group
+	posts.SetLimit(8)
+	for i, d := range p.Deploys {
+		posts.Go(func() error {
+			node := ""
+			if direct && d.Fault == "" {
+				node = nodeNames[i%len(nodeNames)]
 			}
-		}()
+			_, err := cs.AppsV1().Deployments(d.Namespace).Create(ctx, deployment(d, node), metav1.CreateOptions{})
+			if err != nil && !apierrors.IsAlreadyExists(err) {
+				return fmt.Errorf("create deployment %s/%s: %w", d.Namespace, d.Name, err)
+			}
+			return nil
+		})
 	}
-	for i := range p.Deploys {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	if err := posts.Wait(); err != nil {
 		return res, err
 	}
 	res.Objects = time.Since(start)

@@ -65,6 +65,10 @@ var nameRe = regexp.MustCompile(`[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?`)
 // ansiRe is a terminal color sequence: kubectl-status colors even into a pipe.
 var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
+// healthLineRe is an object's line in kube-health's tree: its status and
+// the object.
+var healthLineRe = regexp.MustCompile(`^[\s│├└─]*(Ok|Unknown|Error|Warning|Progressing)\s+(\S+)`)
+
 // statusHeaderRe is the first line of an object in kubectl-status's output.
 var statusHeaderRe = regexp.MustCompile(`^\s*[A-Z][A-Za-z]*/\S+ -n \S+, created `)
 
@@ -136,13 +140,26 @@ func flagged(tool, out string) string {
 		}
 		return strings.Join(keep, "\n")
 	case "kube-health":
-		// One line per object: "<kind>/<name>  <status>  ..." with the
-		// status OK for healthy ones; the details under a bad object
-		// are indented deeper and name no other object.
+		// One line per object: "<Status> ns/Kind/name", under a tree of
+		// "├─ <Status> Kind/name" for its children, with the status Ok
+		// for a healthy one; the condition lines under a bad object name
+		// only it. Keep the object lines not Ok.
 		var keep []string
 		for _, l := range strings.Split(out, "\n") {
-			if !strings.Contains(l, " OK ") && !strings.HasSuffix(strings.TrimSpace(l), " OK") {
-				keep = append(keep, l)
+			if m := healthLineRe.FindStringSubmatch(l); m != nil && m[1] != "Ok" {
+				keep = append(keep, m[2])
+			}
+		}
+		return strings.Join(keep, "\n")
+	case "popeye":
+		// A line per pod, "· ns/name....<mark>", then its lint findings:
+		// 💥 marks an error (a pod in an unhappy phase, not ready,
+		// restarting), 😱 a warning that every default pod earns (no
+		// network policy, runs as root): only the errors count.
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if t := strings.TrimSpace(l); strings.HasPrefix(t, "· ") && strings.HasSuffix(t, "💥") {
+				keep = append(keep, strings.TrimRight(t, ".💥"))
 			}
 		}
 		return strings.Join(keep, "\n")

@@ -28,6 +28,17 @@ func TestCountNamed(t *testing.T) {
 			out: "Pod/app-0000-9bbd67849-25qrh -n a, created 4m ago by ReplicaSet/app-0000-9bbd67849, gen:1\n  Current: Pod is Ready\n" +
 				"Pod/one-6d94fc8985-gpbkj -n a, created 4m ago by ReplicaSet/one-6d94fc8985, gen:1\n  \x1b[31mFailed\x1b[0m: Containers in CrashLoop state: app\n",
 			want: Named{FailingNamed: 1, FailingTotal: 4}},
+		// As kube-health printed them on the test cluster (colors and all).
+		{name: "kube-health: only objects not Ok", tool: "kube-health", scope: "a",
+			out: "OBJECT           CONDITION                       AGE    REASON\n" +
+				"Unknown a/Pod/one-6d94fc8985-gpbkj\n\x1b[32mOk\x1b[0m a/Pod/app-0000-9bbd67849-25qrh\n" +
+				"\x1b[33mProgressing\x1b[0m a/Deployment/fail-crashloop-001\n│                \x1b[31mAvailable\x1b[0m   21s    MinimumReplicasUnavailable\n" +
+				"│                  ReplicaSet \"app-0000-9bbd67849\" is progressing.\n└─ \x1b[31mError\x1b[0m ReplicaSet/fail-crashloop-001-5d9c7b\n",
+			want: Named{FailingNamed: 3, FailingTotal: 3}},
+		{name: "popeye: only pods marked as errors", tool: "popeye",
+			out: "  · \x1b[38;5;196ma/one-6d94fc8985-gpbkj\x1b[0m\x1b[38;5;250m......\x1b[0m💥\n    💥 [POP-207] Pod is in an unhappy phase (Pending).\n" +
+				"    😱 [POP-300] Uses \"default\" ServiceAccount.\n  · a/app-0000-9bbd67849-25qrh.........😱\n    😱 [POP-302] Pod could be running as root user.\n",
+			want: Named{FailingNamed: 1, FailingTotal: 4}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

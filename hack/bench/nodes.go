@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -79,32 +79,21 @@ func EnsureNodes(ctx context.Context, cs kubernetes.Interface, n int, timeout ti
 	for _, nd := range l.Items {
 		have[nd.Name] = true
 	}
-	work := make(chan int)
-	errs := make(chan error, 16)
-	var wg sync.WaitGroup
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if _, err := cs.CoreV1().Nodes().Create(ctx, kwokNode(i), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-					select {
-					case errs <- fmt.Errorf("create node %d: %w", i, err):
-					default:
-					}
-				}
-			}
-		}()
-	}
+	// Every missing node is tried; the first error is the one returned.
+	var creates errgroup.Group
+	creates.SetLimit(16)
 	for i := 0; i < n; i++ {
-		if !have[fmt.Sprintf("kwok-node-%d", i)] {
-			work <- i
+		if have[fmt.Sprintf("kwok-node-%d", i)] {
+			continue
 		}
+		creates.Go(func() error {
+			if _, err := cs.CoreV1().Nodes().Create(ctx, kwokNode(i), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				return fmt.Errorf("create node %d: %w", i, err)
+			}
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	if err := creates.Wait(); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "bench: %d nodes exist\n", n)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/collect"
+	"github.com/kubectl-why/kubectl-why/pkg/completion"
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -67,7 +68,7 @@ func (f *WhyFlags) AddFlags(cmd *cobra.Command) {
 	fs.DurationVar(&f.Timeout, "timeout", 5*time.Minute, "With --wait: how long to wait.")
 	fs.BoolVar(&f.PrintRBAC, "print-rbac", false, "Print the least-privilege ClusterRole kubectl why needs, and exit.")
 	addKlogFlags(cmd)
-	f.registerCompletion(cmd)
+	completion.Register(cmd, f.configFlags, f.resolver)
 }
 
 // resolver resolves TYPE arguments as kubectl does. Offline (-f) it uses
@@ -122,4 +123,12 @@ func (f *WhyFlags) ToOptions(args []string) (*Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// requestTimeout is --request-timeout as given ("" when unset or 0).
+func (o *Options) requestTimeout() string {
+	if t := *o.configFlags.Timeout; t != "0" {
+		return t
+	}
+	return ""
 }

@@ -122,7 +122,7 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	}
 	snap, err := live.Collect(ctx, o.request())
 	if err != nil {
-		return nil, nil, friendly(err, host, o.requestTimeout())
+		return nil, nil, collect.FriendlyError(err, host, o.requestTimeout())
 	}
 	return snap, nil, nil
 }

@@ -29,6 +29,22 @@ func files(names ...string) []string {
 	return out
 }
 
+// dirOf is a new directory holding copies of the named testdata/files.
+func dirOf(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join("testdata", "files", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // TestFromFilesBadInput: every malformed or empty input is one line that
 // starts with "read -f" and names what is wrong and where.
 func TestFromFilesBadInput(t *testing.T) {
@@ -37,16 +53,7 @@ func TestFromFilesBadInput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(txtDir, "notes.txt"), []byte("not yaml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	badDir := t.TempDir()
-	for _, f := range []string{"malformed-flow.yaml", "malformed.json"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "files", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(badDir, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	badDir := dirOf(t, "malformed-flow.yaml", "malformed.json")
 	for _, tc := range []struct {
 		name  string
 		files []string
@@ -91,14 +98,7 @@ func TestFromFilesBadInput(t *testing.T) {
 }
 
 func TestFromFilesBadInputNamesEveryFile(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"malformed-flow.yaml", "malformed.json"} {
-		data, _ := os.ReadFile(filepath.Join("testdata", "files", f))
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, _, err := FromFiles([]string{dir}, FileOptions{Now: fileNow})
+	_, _, err := FromFiles([]string{dirOf(t, "malformed-flow.yaml", "malformed.json")}, FileOptions{Now: fileNow})
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -162,3 +162,22 @@ func TestFollowStaleReadsCollectAgain(t *testing.T) {
 		t.Fatalf("pods watched by %q, want %q", sel, want)
 	}
 }
+
+// Under --wait nodes and events are read by scope, not narrowed to the
+// objects in question: a pod moving to another node needs no new LIST.
+func TestFollowReadsNodesAndEventsByScope(t *testing.T) {
+	ctx := fastFollow(t)
+	cs := fake.NewClientset(pendingPod("a", "web"))
+	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: KindPod, Name: "web"}}, Namespace: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Stop()
+	got := map[string]string{}
+	for _, src := range f.sources {
+		got[src.kind.key] = src.ns + " " + src.field
+	}
+	if got[graph.ResNodes] != " " || got[graph.ResEvents] != "a "+graph.RoutineEventSelector() {
+		t.Fatalf("watched %q, want nodes and events by scope", got)
+	}
+}

@@ -97,10 +97,7 @@ func ExplainCronJob(g *graph.Graph, cj *batchv1.CronJob) Result {
 	}
 	r.Tree = root
 
-	var fs []Finding
-	for _, rule := range cronJobRules {
-		fs = append(fs, rule(v)...)
-	}
+	fs := runRules(v, cronJobRules, nil)
 	switch {
 	case g.Gap(graph.ResJobs) != "":
 		r.Verdict = VerdictUnknown
@@ -115,9 +112,7 @@ func ExplainCronJob(g *graph.Graph, cj *batchv1.CronJob) Result {
 		demote(fs)
 	}
 	fs = groupPods(g, fs)
-	sortFindings(fs)
-	r.Findings = fs
-	r.Flapping = hasCode(fs, CodeFlapping)
+	r.setFindings(fs)
 	r.Notes = append(r.Notes, v.timesNote())
 	switch r.Verdict {
 	case VerdictUnknown:

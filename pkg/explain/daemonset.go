@@ -131,10 +131,7 @@ func ExplainDaemonSet(g *graph.Graph, ds *appsv1.DaemonSet) Result {
 	}
 	r.Tree = root
 
-	fs := append([]Finding(nil), v.pods.findings...)
-	for _, rule := range daemonSetRules {
-		fs = append(fs, rule(v)...)
-	}
+	fs := runRules(v, daemonSetRules, v.pods.findings)
 	r.Verdict = v.verdict(fs)
 	if unexplained(r.Verdict, fs) {
 		fs = append(fs, startingFinding(v.ref, "they are starting, and none is failing", st.NumberAvailable, desired,
@@ -144,9 +141,7 @@ func ExplainDaemonSet(g *graph.Graph, ds *appsv1.DaemonSet) Result {
 		demote(fs)
 	}
 	fs = groupPods(g, fs)
-	sortFindings(fs)
-	r.Findings = fs
-	r.Flapping = hasCode(fs, CodeFlapping)
+	r.setFindings(fs)
 	if note := v.leftOutNote(); note != "" {
 		r.Notes = append(r.Notes, note)
 	}

@@ -124,10 +124,7 @@ func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
 	}
 	r.Tree = root
 
-	fs := append([]Finding(nil), v.pods.findings...)
-	for _, rule := range deploymentRules {
-		fs = append(fs, rule(v)...)
-	}
+	fs := runRules(v, deploymentRules, v.pods.findings)
 	r.Verdict = v.verdict(fs)
 	if unexplained(r.Verdict, fs) {
 		fs = v.unavailable(fs)
@@ -138,9 +135,7 @@ func ExplainDeployment(g *graph.Graph, d *appsv1.Deployment) Result {
 		demote(fs)
 	}
 	fs = quietStarts(groupPods(g, fs))
-	sortFindings(fs)
-	r.Findings = fs
-	r.Flapping = hasCode(fs, CodeFlapping)
+	r.setFindings(fs)
 	if d.Spec.Paused && r.Verdict == VerdictReady {
 		r.Notes = append(r.Notes, "the deployment is paused: its rollout is complete, and template changes wait for kubectl rollout resume deployment/"+d.Name+nsFlag(d.Namespace))
 	}

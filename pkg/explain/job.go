@@ -124,13 +124,11 @@ func ExplainJob(g *graph.Graph, j *batchv1.Job) Result {
 	root.Children = podNodes(g.PodsOf(j.UID))
 	r.Tree = root
 
-	var fs []Finding
+	var live []Finding
 	if !v.finished() {
-		fs = append(fs, v.pods.findings...)
+		live = v.pods.findings
 	}
-	for _, rule := range jobRules {
-		fs = append(fs, rule(v)...)
-	}
+	fs := runRules(v, jobRules, live)
 	switch {
 	case v.failure != nil:
 		r.Verdict = VerdictNotReady
@@ -146,9 +144,7 @@ func ExplainJob(g *graph.Graph, j *batchv1.Job) Result {
 		demote(fs)
 	}
 	fs = groupPods(g, fs)
-	sortFindings(fs)
-	r.Findings = fs
-	r.Flapping = hasCode(fs, CodeFlapping)
+	r.setFindings(fs)
 	switch r.Verdict {
 	case VerdictReady:
 		r.Summary = "completed: " + plural(int(st.Succeeded), "pod", "pods") + " succeeded"

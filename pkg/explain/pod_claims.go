@@ -11,7 +11,7 @@ import (
 func (c *PodContext) schedVolumeAffinity(g *schedGroup, total int) Finding {
 	f := c.finding(CodeVolumeNodeAffinityConflict, "", "")
 	var claims, vols []string
-	for _, name := range podClaims(c.Pod) {
+	for _, name := range PodClaims(c.Pod) {
 		claims = append(claims, name)
 		if pvc := c.G.PVC(c.Pod.Namespace, name); pvc != nil && pvc.Spec.VolumeName != "" {
 			vols = append(vols, pvc.Spec.VolumeName)
@@ -31,9 +31,9 @@ func (c *PodContext) schedVolumeAffinity(g *schedGroup, total int) Finding {
 	return f
 }
 
-// podClaims lists the claims the pod uses, generic ephemeral ones included
+// PodClaims lists the claims the pod uses, generic ephemeral ones included
 // (named POD-VOLUME by the ephemeral volume controller).
-func podClaims(p *corev1.Pod) []string {
+func PodClaims(p *corev1.Pod) []string {
 	var out []string
 	for _, v := range p.Spec.Volumes {
 		switch {
@@ -131,7 +131,7 @@ func (c *PodContext) claimsUnbound(told bool) []Finding {
 	p := c.Pod
 	var out []Finding
 	readable := c.G != nil && c.G.Has(graph.ResPVCs)
-	for _, name := range podClaims(p) {
+	for _, name := range PodClaims(p) {
 		var pvc *corev1.PersistentVolumeClaim
 		if c.G != nil {
 			pvc = c.G.PVC(p.Namespace, name)
@@ -157,7 +157,7 @@ func (c *PodContext) claimsUnbound(told bool) []Finding {
 	}
 	if len(out) == 0 && told {
 		f := c.finding(CodePVCUnbound, "", "a PersistentVolumeClaim the pod uses is not bound to a volume")
-		if claims := podClaims(p); len(claims) > 0 {
+		if claims := PodClaims(p); len(claims) > 0 {
 			f.Cause = fmt.Sprintf("PersistentVolumeClaim %s is not bound to a volume", listWords(claims))
 			f.Facts["claim"] = claims[0]
 			if !readable {

@@ -183,18 +183,8 @@ func selectorWords(facts map[string]string) string {
 }
 
 func schedGenericShort(reason string) string {
-	l := strings.ToLower(reason)
-	switch {
-	case strings.Contains(l, "free ports"):
-		return "already using the host port the pod asks for"
-	case strings.Contains(l, "topology spread"):
-		return "breaking its topology spread constraints"
-	case strings.Contains(l, "max volume count"):
-		return "at their limit of attached volumes"
-	case strings.Contains(l, "enough free storage"):
-		return "without enough free local storage"
-	case strings.Contains(l, "volume zone"):
-		return "in another zone than its volumes"
+	if w, ok := schedGenericWords(reason); ok {
+		return w.short
 	}
 	return "rejected: " + strings.TrimPrefix(reason, "node(s) ")
 }

@@ -522,21 +522,40 @@ func (c *PodContext) schedSelector(g *schedGroup, total int, nodes []corev1.Node
 	return f
 }
 
+// schedGenericReasons are the scheduler reasons that no rule of their own
+// reads but that still have plain words: the phrase the reason contains,
+// the verb after a node count for one node and for many ("2 of 3 nodes
+// are"), what those nodes are, and the short phrase used beside other
+// reasons (schedGenericShort). The first row whose phrase matches wins.
+var schedGenericReasons = []schedGenericReason{
+	{"free ports", "is", "are", "already using the host port the pod asks for", "already using the host port the pod asks for"},
+	{"topology spread", "would", "would", "break the pod's topology spread constraints", "breaking its topology spread constraints"},
+	{"max volume count", "has", "have", "reached their limit of attached volumes", "at their limit of attached volumes"},
+	{"enough free storage", "has", "have", "too little free local storage for the pod's volumes", "without enough free local storage"},
+	{"volume zone", "is", "are", "in another zone than the pod's volumes", "in another zone than its volumes"},
+}
+
+type schedGenericReason struct {
+	phrase, one, many, cause, short string
+}
+
+// schedGenericWords is reason's row of schedGenericReasons, if any.
+func schedGenericWords(reason string) (schedGenericReason, bool) {
+	l := strings.ToLower(reason)
+	for _, w := range schedGenericReasons {
+		if strings.Contains(l, w.phrase) {
+			return w, true
+		}
+	}
+	return schedGenericReason{}, false
+}
+
 func schedGenericCause(g *schedGroup, total int) string {
-	l := strings.ToLower(g.key)
-	switch {
-	case g.nodes <= 0 || total < 0:
+	if g.nodes <= 0 || total < 0 {
 		return "the scheduler found no node for the pod: " + g.key
-	case strings.Contains(l, "free ports"):
-		return fmt.Sprintf("%s already using the host port the pod asks for", ofNodes(g.nodes, total, "is", "are"))
-	case strings.Contains(l, "topology spread"):
-		return fmt.Sprintf("%s break the pod's topology spread constraints", ofNodes(g.nodes, total, "would", "would"))
-	case strings.Contains(l, "max volume count"):
-		return fmt.Sprintf("%s reached their limit of attached volumes", ofNodes(g.nodes, total, "has", "have"))
-	case strings.Contains(l, "enough free storage"):
-		return fmt.Sprintf("%s too little free local storage for the pod's volumes", ofNodes(g.nodes, total, "has", "have"))
-	case strings.Contains(l, "volume zone"):
-		return fmt.Sprintf("%s in another zone than the pod's volumes", ofNodes(g.nodes, total, "is", "are"))
+	}
+	if w, ok := schedGenericWords(g.key); ok {
+		return ofNodes(g.nodes, total, w.one, w.many) + " " + w.cause
 	}
 	return fmt.Sprintf("%s rejected by the scheduler: %s", ofNodes(g.nodes, total, "was", "were"), g.key)
 }

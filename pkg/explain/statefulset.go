@@ -82,13 +82,11 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 	root := &Node{Ref: v.ref, Status: fmt.Sprintf("%d/%d ready", st.ReadyReplicas, v.desired), Children: podNodes(v.pods)}
 	r.Tree = root
 
-	var fs []Finding
+	var live []Finding
 	for _, p := range v.live {
-		fs = append(fs, v.podFindings[p.Name]...)
+		live = append(live, v.podFindings[p.Name]...)
 	}
-	for _, rule := range statefulSetRules {
-		fs = append(fs, rule(v)...)
-	}
+	fs := runRules(v, statefulSetRules, live)
 	r.Verdict = v.verdict(fs)
 	if unexplained(r.Verdict, fs) {
 		fs = append(fs, startingFinding(v.ref, "they are starting in order, and none is failing", st.AvailableReplicas, v.desired,
@@ -103,9 +101,7 @@ func ExplainStatefulSet(g *graph.Graph, s *appsv1.StatefulSet) Result {
 			Facts: revFacts(s)})
 	}
 	fs = quietStarts(groupPods(g, fs))
-	sortFindings(fs)
-	r.Findings = fs
-	r.Flapping = hasCode(fs, CodeFlapping)
+	r.setFindings(fs)
 	switch r.Verdict {
 	case VerdictReady:
 		r.Summary = readySummary(fmt.Sprintf("%d/%d", st.ReadyReplicas, v.desired), fs)

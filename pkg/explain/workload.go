@@ -23,6 +23,23 @@ func replicas(p *int32, def int32) int32 {
 	return *p
 }
 
+// runRules is what a workload's own rules find about v, in their order,
+// after the findings of its pods (which it copies, never appends to).
+func runRules[V any](v V, rules []func(V) []Finding, pods []Finding) []Finding {
+	fs := append([]Finding(nil), pods...)
+	for _, rule := range rules {
+		fs = append(fs, rule(v)...)
+	}
+	return fs
+}
+
+// setFindings sorts fs into r; one flapping container makes r Flapping.
+func (r *Result) setFindings(fs []Finding) {
+	sortFindings(fs)
+	r.Findings = fs
+	r.Flapping = hasCode(fs, CodeFlapping)
+}
+
 func revisionNote(rs *appsv1.ReplicaSet) string {
 	if rs == nil {
 		return ""
@@ -176,9 +193,7 @@ func ExplainReplicaSet(g *graph.Graph, rs *appsv1.ReplicaSet) Result {
 		demote(fs)
 	}
 	fs = quietStarts(groupPods(g, fs))
-	sortFindings(fs)
-	r.Findings = fs
-	r.Flapping = hasCode(fs, CodeFlapping)
+	r.setFindings(fs)
 	switch {
 	case desired == 0 && r.Verdict == VerdictReady:
 		r.Summary = "scaled to zero"

@@ -6,6 +6,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -85,23 +86,29 @@ func (s *Snapshot) MarkCollected(resource string) {
 	s.Collected[resource] = true
 }
 
-// RoutineEventReasons are the Normal events that every healthy pod and
-// rollout produces, one or more per pod or per scaling step, and that no
-// rule reads. On a busy cluster they are nine events in ten (9,970 of
-// 11,164 at 10,000 pods, docs/benchmarks.md), so the live collector asks
-// the apiserver to leave them out, and the graph ignores them in saved
-// files, so that live and -f answers rest on the same events.
-var RoutineEventReasons = []string{"Scheduled", "SuccessfulCreate", "ScalingReplicaSet"}
+// RoutineEventReasons are the Normal events that every healthy pod,
+// rollout, Job and node produces, one or more per pod or per step, and that
+// no rule reads: the kubelet's Created, Started and SandboxChanged of every
+// container start (again at every restart), the controllers' Scheduled,
+// SuccessfulCreate, SuccessfulDelete, ScalingReplicaSet, Completed and
+// SawCompletedJob, the CNI's AddedInterface, and the node lifecycle's
+// RegisteredNode, Starting, NodeReady and the "sufficient" conditions.
+// On a busy cluster they are nine events in ten (docs/benchmarks.md), so
+// the live collector asks the apiserver to leave them out, and the graph
+// ignores them in saved files, so that live and -f answers rest on the same
+// events. Pulling and Pulled stay: a pod stuck in ContainerCreating is
+// explained by them. explain.EventReasonsRead is the list rules do read,
+// and its test keeps the two apart.
+var RoutineEventReasons = []string{
+	"Scheduled", "SuccessfulCreate", "ScalingReplicaSet", "SuccessfulDelete",
+	"Created", "Started", "SandboxChanged", "AddedInterface", "SuccessfulAttachVolume",
+	"Completed", "SawCompletedJob",
+	"RegisteredNode", "RemovingNode", "Starting", "NodeReady", "NodeAllocatableEnforced",
+	"NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID",
+}
 
 // RoutineEvent says whether reason is one of RoutineEventReasons.
-func RoutineEvent(reason string) bool {
-	for _, r := range RoutineEventReasons {
-		if reason == r {
-			return true
-		}
-	}
-	return false
-}
+func RoutineEvent(reason string) bool { return slices.Contains(RoutineEventReasons, reason) }
 
 // RoutineEventSelector is the field selector that leaves them out:
 // reason!=Scheduled,reason!=SuccessfulCreate,...
@@ -113,24 +120,23 @@ func RoutineEventSelector() string {
 	return strings.Join(parts, ",")
 }
 
+// objectLists says where the snapshot keeps the objects of each kind that
+// can be a target.
+var objectLists = map[string]func(s *Snapshot) []metav1.Object{
+	"Pod":         func(s *Snapshot) []metav1.Object { return pointers(s.Pods) },
+	"Deployment":  func(s *Snapshot) []metav1.Object { return pointers(s.Deployments) },
+	"ReplicaSet":  func(s *Snapshot) []metav1.Object { return pointers(s.ReplicaSets) },
+	"StatefulSet": func(s *Snapshot) []metav1.Object { return pointers(s.StatefulSets) },
+	"DaemonSet":   func(s *Snapshot) []metav1.Object { return pointers(s.DaemonSets) },
+	"Job":         func(s *Snapshot) []metav1.Object { return pointers(s.Jobs) },
+	"CronJob":     func(s *Snapshot) []metav1.Object { return pointers(s.CronJobs) },
+}
+
 // Objects lists the objects of kind ("Pod", "Deployment", ...) in the
-// snapshot, as pointers into it.
+// snapshot, as pointers into it; nil for a kind that is not a target.
 func (s *Snapshot) Objects(kind string) []metav1.Object {
-	switch kind {
-	case "Pod":
-		return pointers(s.Pods)
-	case "Deployment":
-		return pointers(s.Deployments)
-	case "ReplicaSet":
-		return pointers(s.ReplicaSets)
-	case "StatefulSet":
-		return pointers(s.StatefulSets)
-	case "DaemonSet":
-		return pointers(s.DaemonSets)
-	case "Job":
-		return pointers(s.Jobs)
-	case "CronJob":
-		return pointers(s.CronJobs)
+	if list := objectLists[kind]; list != nil {
+		return list(s)
 	}
 	return nil
 }

@@ -18,7 +18,8 @@ const module = "github.com/kubectl-why/kubectl-why/"
 // docs/ARCHITECTURE.md.
 var rooms = map[string][]string{
 	"cmd/kubectl-why": {"pkg/cmd"},
-	"pkg/cmd":         {"pkg/collect", "pkg/graph", "pkg/explain", "pkg/printers", "pkg/version"},
+	"pkg/cmd":         {"pkg/collect", "pkg/completion", "pkg/graph", "pkg/explain", "pkg/printers", "pkg/version"},
+	"pkg/completion":  {"pkg/collect"},
 	"pkg/collect":     {"pkg/graph", "pkg/explain"},
 	"pkg/graph":       {},
 	"pkg/explain":     {"pkg/graph"},

@@ -1,4 +1,4 @@
-package cmd
+package collect
 
 import (
 	"context"
@@ -79,12 +79,12 @@ func TestFriendlyTransportErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.err(t)
-			got := friendly(err, host, tc.timeout)
+			got := FriendlyError(err, host, tc.timeout)
 			if want := tc.want + err.Error(); got.Error() != want {
-				t.Errorf("friendly() =\n%s\nwant\n%s", got, want)
+				t.Errorf("FriendlyError() =\n%s\nwant\n%s", got, want)
 			}
 			if !errors.Is(got, err) {
-				t.Errorf("friendly() must wrap the error it was given")
+				t.Errorf("FriendlyError() must wrap the error it was given")
 			}
 		})
 	}

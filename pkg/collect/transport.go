@@ -1,4 +1,4 @@
-package cmd
+package collect
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"syscall"
 )
 
-// friendly rewrites transport errors into one line a person can act on:
+// FriendlyError rewrites transport errors into one line a person can act on:
 // whether the cluster could not be reached or did not answer in time, and
-// which flags point at it. Anything else, an API error included, is left
+// which flags point at it (host is the server, timeout --request-timeout as given). Anything else, an API error included, is left
 // as it is.
-func friendly(err error, host, timeout string) error {
+func FriendlyError(err error, host, timeout string) error {
 	switch {
 	case timedOut(err):
 		within := "in time"
@@ -42,12 +42,4 @@ func unreachable(err error) bool {
 	var dns *net.DNSError
 	return errors.As(err, &op) && op.Op == "dial" || errors.As(err, &dns) && dns.IsNotFound ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
-}
-
-// requestTimeout is --request-timeout as given ("" when unset or 0).
-func (o *Options) requestTimeout() string {
-	if t := *o.configFlags.Timeout; t != "0" {
-		return t
-	}
-	return ""
 }
