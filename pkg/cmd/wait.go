@@ -50,12 +50,12 @@ func (o *Options) runWait(ctx context.Context) error {
 			_, err := o.answer(ctx, f, snap)
 			return err
 		}
-		if pc := permanentCause(rep); pc != nil {
+		if pc := rep.PermanentCause(); pc != nil {
 			fmt.Fprintf(o.ErrOut, "stopped waiting: %s is permanent (%s), waiting will not fix it\n", pc.Code, pc.Cause)
 			rep, err := o.answer(ctx, f, snap)
 			return cmp.Or(err, exitFor(rep))
 		}
-		if s := summaryLine(rep); s != last {
+		if s := rep.Progress(); s != last {
 			fmt.Fprintf(o.ErrOut, "waiting: %s\n", s)
 			last = s
 		}
@@ -72,32 +72,4 @@ func (o *Options) answer(ctx context.Context, f *collect.Follower, snap *graph.S
 		err = o.print(rep, now)
 	}
 	return rep, err
-}
-
-// permanentCause returns the first Error finding whose code cannot heal by
-// waiting (image not found, config missing, quota requires limits...).
-func permanentCause(rep explain.Report) *explain.Finding {
-	for i := range rep.Items {
-		for j := range rep.Items[i].Findings {
-			f := &rep.Items[i].Findings[j]
-			if info, ok := explain.Info(f.Code); ok && info.Permanent && f.Severity == explain.SeverityError {
-				return f
-			}
-		}
-	}
-	return nil
-}
-
-func summaryLine(rep explain.Report) string {
-	s := ""
-	for i, r := range rep.Items {
-		if i > 0 {
-			s += "; "
-		}
-		s += fmt.Sprintf("%s %s %s (%s)", r.Target, r.Verdict, r.Ready, r.Summary)
-	}
-	if s == "" {
-		s = "no targets yet"
-	}
-	return s
 }
