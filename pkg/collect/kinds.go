@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
@@ -35,45 +36,45 @@ type kindInfo struct {
 
 var kinds = []kindInfo{
 	{
-		GroupKind: schema.GroupKind{Kind: KindPod}, key: graph.ResPods, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Kind: explain.KindPod}, key: graph.ResPods, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.CoreV1().Pods(ns).List) },
 		slot: slotOf(func(s *graph.Snapshot) *[]corev1.Pod { return &s.Pods }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindDeployment}, key: graph.ResDeployments, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindDeployment}, key: graph.ResDeployments, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().Deployments(ns).List)
 		},
 		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.Deployment { return &s.Deployments }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindReplicaSet}, key: graph.ResReplicaSets, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindReplicaSet}, key: graph.ResReplicaSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().ReplicaSets(ns).List)
 		},
 		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.ReplicaSet { return &s.ReplicaSets }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindStatefulSet}, key: graph.ResStatefulSets, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindStatefulSet}, key: graph.ResStatefulSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().StatefulSets(ns).List)
 		},
 		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.StatefulSet { return &s.StatefulSets }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindDaemonSet}, key: graph.ResDaemonSets, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindDaemonSet}, key: graph.ResDaemonSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().DaemonSets(ns).List)
 		},
 		slot: slotOf(func(s *graph.Snapshot) *[]appsv1.DaemonSet { return &s.DaemonSets }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "batch", Kind: KindJob}, key: graph.ResJobs, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "batch", Kind: explain.KindJob}, key: graph.ResJobs, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.BatchV1().Jobs(ns).List) },
 		slot: slotOf(func(s *graph.Snapshot) *[]batchv1.Job { return &s.Jobs }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "batch", Kind: KindCronJob}, key: graph.ResCronJobs, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "batch", Kind: explain.KindCronJob}, key: graph.ResCronJobs, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.BatchV1().CronJobs(ns).List)
 		},

@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -24,7 +25,7 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 		return fmt.Errorf("internal: no lister for kind %q", kind)
 	}
 	page := k.list(c.l.Client, ns)
-	if keepPod != nil && kind == KindPod {
+	if keepPod != nil && kind == explain.KindPod {
 		page = c.podPages(ns, page, keepPod)
 	}
 	return c.listInto(ctx, k, ns, metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel}, page)
