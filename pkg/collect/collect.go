@@ -4,17 +4,6 @@
 // Follower then watches each of those LISTs (follow.go).
 package collect
 
-// Kinds the plugin explains, as graph and explain name them.
-const (
-	KindPod         = "Pod"
-	KindReplicaSet  = "ReplicaSet"
-	KindDeployment  = "Deployment"
-	KindStatefulSet = "StatefulSet"
-	KindDaemonSet   = "DaemonSet"
-	KindJob         = "Job"
-	KindCronJob     = "CronJob"
-)
-
 // Target is what the user asked about: a kind and, optionally, a name.
 type Target struct {
 	Kind string

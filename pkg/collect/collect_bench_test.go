@@ -105,7 +105,7 @@ func BenchmarkCollectPods(b *testing.B) {
 		want    int
 	}{{"failing", true, failing}, {"all", false, 10000}} {
 		b.Run(tc.name, func(b *testing.B) {
-			req := Request{Targets: []Target{{Kind: KindPod}}, AllNamespaces: true, FailingOnly: tc.failing, ChunkSize: 1000}
+			req := Request{Targets: []Target{{Kind: explain.KindPod}}, AllNamespaces: true, FailingOnly: tc.failing, ChunkSize: 1000}
 			b.ReportAllocs()
 			for b.Loop() {
 				snap, err := (&Live{Client: cs}).Collect(context.Background(), req)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"io"
 	"reflect"
 	"strings"
@@ -32,25 +33,25 @@ func TestParseArgs(t *testing.T) {
 		want    []Target
 		wantErr string
 	}{
-		{"type/name", []string{"deploy/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
-		{"several type/name", []string{"sts/db", "po/x"}, []Target{{Kind: KindStatefulSet, Name: "db"}, {Kind: KindPod, Name: "x"}}, ""},
-		{"type names", []string{"deployment", "a", "b"}, []Target{{Kind: KindDeployment, Name: "a"}, {Kind: KindDeployment, Name: "b"}}, ""},
-		{"type only", []string{"pods"}, []Target{{Kind: KindPod}}, ""},
-		{"grouped name", []string{"deployments.apps/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
-		{"kind.version.group", []string{"deployment.v1.apps/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
-		{"resource.group then name", []string{"deployments.apps", "web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
-		{"kind as kubectl accepts it", []string{"Deployment/web"}, []Target{{Kind: KindDeployment, Name: "web"}}, ""},
-		{"singular batch", []string{"cronjob.batch/x"}, []Target{{Kind: KindCronJob, Name: "x"}}, ""},
-		{"short names of the new kinds", []string{"ds/x", "job/y", "cj/z"}, []Target{{Kind: KindDaemonSet, Name: "x"}, {Kind: KindJob, Name: "y"}, {Kind: KindCronJob, Name: "z"}}, ""},
-		{"comma types", []string{"deploy,sts"}, []Target{{Kind: KindDeployment}, {Kind: KindStatefulSet}}, ""},
+		{"type/name", []string{"deploy/web"}, []Target{{Kind: explain.KindDeployment, Name: "web"}}, ""},
+		{"several type/name", []string{"sts/db", "po/x"}, []Target{{Kind: explain.KindStatefulSet, Name: "db"}, {Kind: explain.KindPod, Name: "x"}}, ""},
+		{"type names", []string{"deployment", "a", "b"}, []Target{{Kind: explain.KindDeployment, Name: "a"}, {Kind: explain.KindDeployment, Name: "b"}}, ""},
+		{"type only", []string{"pods"}, []Target{{Kind: explain.KindPod}}, ""},
+		{"grouped name", []string{"deployments.apps/web"}, []Target{{Kind: explain.KindDeployment, Name: "web"}}, ""},
+		{"kind.version.group", []string{"deployment.v1.apps/web"}, []Target{{Kind: explain.KindDeployment, Name: "web"}}, ""},
+		{"resource.group then name", []string{"deployments.apps", "web"}, []Target{{Kind: explain.KindDeployment, Name: "web"}}, ""},
+		{"kind as kubectl accepts it", []string{"Deployment/web"}, []Target{{Kind: explain.KindDeployment, Name: "web"}}, ""},
+		{"singular batch", []string{"cronjob.batch/x"}, []Target{{Kind: explain.KindCronJob, Name: "x"}}, ""},
+		{"short names of the new kinds", []string{"ds/x", "job/y", "cj/z"}, []Target{{Kind: explain.KindDaemonSet, Name: "x"}, {Kind: explain.KindJob, Name: "y"}, {Kind: explain.KindCronJob, Name: "z"}}, ""},
+		{"comma types", []string{"deploy,sts"}, []Target{{Kind: explain.KindDeployment}, {Kind: explain.KindStatefulSet}}, ""},
 		{"comma types with names", []string{"deploy,job", "web", "once"}, []Target{
-			{Kind: KindDeployment, Name: "web", AnyOf: []string{KindDeployment, KindJob}}, {Kind: KindJob, Name: "web", AnyOf: []string{KindDeployment, KindJob}},
-			{Kind: KindDeployment, Name: "once", AnyOf: []string{KindDeployment, KindJob}}, {Kind: KindJob, Name: "once", AnyOf: []string{KindDeployment, KindJob}}}, ""},
-		{"all", []string{"all"}, []Target{{Kind: KindDeployment, All: true}, {Kind: KindStatefulSet, All: true}, {Kind: KindDaemonSet, All: true},
-			{Kind: KindCronJob, All: true}, {Kind: KindJob, All: true}, {Kind: KindReplicaSet, All: true}, {Kind: KindPod, All: true}}, ""},
-		{"all and a kind named outright", []string{"pod,all"}, []Target{{Kind: KindPod}, {Kind: KindDeployment, All: true}, {Kind: KindStatefulSet, All: true}, {Kind: KindDaemonSet, All: true},
-			{Kind: KindCronJob, All: true}, {Kind: KindJob, All: true}, {Kind: KindReplicaSet, All: true}}, ""},
-		{"short names", []string{"rs", "x"}, []Target{{Kind: KindReplicaSet, Name: "x"}}, ""},
+			{Kind: explain.KindDeployment, Name: "web", AnyOf: []string{explain.KindDeployment, explain.KindJob}}, {Kind: explain.KindJob, Name: "web", AnyOf: []string{explain.KindDeployment, explain.KindJob}},
+			{Kind: explain.KindDeployment, Name: "once", AnyOf: []string{explain.KindDeployment, explain.KindJob}}, {Kind: explain.KindJob, Name: "once", AnyOf: []string{explain.KindDeployment, explain.KindJob}}}, ""},
+		{"all", []string{"all"}, []Target{{Kind: explain.KindDeployment, All: true}, {Kind: explain.KindStatefulSet, All: true}, {Kind: explain.KindDaemonSet, All: true},
+			{Kind: explain.KindCronJob, All: true}, {Kind: explain.KindJob, All: true}, {Kind: explain.KindReplicaSet, All: true}, {Kind: explain.KindPod, All: true}}, ""},
+		{"all and a kind named outright", []string{"pod,all"}, []Target{{Kind: explain.KindPod}, {Kind: explain.KindDeployment, All: true}, {Kind: explain.KindStatefulSet, All: true}, {Kind: explain.KindDaemonSet, All: true},
+			{Kind: explain.KindCronJob, All: true}, {Kind: explain.KindJob, All: true}, {Kind: explain.KindReplicaSet, All: true}}, ""},
+		{"short names", []string{"rs", "x"}, []Target{{Kind: explain.KindReplicaSet, Name: "x"}}, ""},
 		{"unknown kind", []string{"deploymnt/x"}, nil, `did you mean "deployment"`},
 		{"unsupported kind", []string{"service/x"}, nil, `resource type "service" (services) is not supported: kubectl why explains pod (po)`},
 		{"unsupported short name is not a typo", []string{"svc/x"}, nil, `resource type "svc" (services) is not supported`},
@@ -107,7 +108,7 @@ func pendingPod(ns, name string) *corev1.Pod {
 func TestCollectFailingOnlyDropsHealthyPods(t *testing.T) {
 	cs := fake.NewClientset(readyPod("a", "ok", 0), readyPod("a", "flappy", 4), pendingPod("b", "stuck"))
 	l := &Live{Client: cs, Now: func() time.Time { return time.Unix(0, 0) }}
-	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, AllNamespaces: true, FailingOnly: true})
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod}}, AllNamespaces: true, FailingOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestCollectForbiddenBecomesGap(t *testing.T) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "", errors.New("cannot list nodes"))
 	})
 	l := &Live{Client: cs}
-	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod, Name: "stuck"}}, Namespace: "a"})
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod, Name: "stuck"}}, Namespace: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestCollectNotFoundSuggests(t *testing.T) {
 		return true, &appsv1.DeploymentList{Items: []appsv1.Deployment{*d}}, nil
 	})
 	l := &Live{Client: cs}
-	_, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindDeployment, Name: "web-frontnd"}}, Namespace: "a"})
+	_, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindDeployment, Name: "web-frontnd"}}, Namespace: "a"})
 	var nf *NotFoundError
 	if !errors.As(err, &nf) {
 		t.Fatalf("err = %v, want NotFoundError", err)
@@ -177,7 +178,7 @@ func TestCollectExpiredContinueRestartsList(t *testing.T) {
 		}
 	})
 	l := &Live{Client: cs}
-	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", ChunkSize: 1})
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a", ChunkSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestCollectDroppedConnectionAsksForThePageAgain(t *testing.T) {
 					return true, &corev1.PodList{Items: []corev1.Pod{*pendingPod("a", "p2")}}, nil
 				}
 			})
-			snap, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", ChunkSize: 1})
+			snap, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a", ChunkSize: 1})
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -260,7 +261,7 @@ func TestCollectCancelStopsTheRetryWait(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := (&Live{Client: cs}).Collect(ctx, Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
+	_, err := (&Live{Client: cs}).Collect(ctx, Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a"})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "unexpected EOF") {
 		t.Fatalf("err = %v, want context.Canceled that names the dropped connection", err)
 	}
@@ -277,7 +278,7 @@ func TestCollectOtherErrorsEndTheRun(t *testing.T) {
 	cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewInternalError(errors.New("etcd is down"))
 	})
-	_, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
+	_, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a"})
 	if err == nil || !strings.Contains(err.Error(), `list pods in namespace "a"`) {
 		t.Fatalf("err = %v, want it to name the list and namespace", err)
 	}
@@ -290,7 +291,7 @@ func TestCollectEventsLeaveOutRoutineReasons(t *testing.T) {
 		sel.Store(a.(k8stesting.ListActionImpl).GetListRestrictions().Fields.String())
 		return true, &corev1.EventList{}, nil
 	})
-	if _, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"}); err != nil {
+	if _, err := (&Live{Client: cs}).Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := sel.Load().(string)
@@ -341,7 +342,7 @@ func TestCollectTrimsEachPage(t *testing.T) {
 	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"},
 		Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"registry.k8s.io/pause:3.10"}}}}}
 	l := &Live{Client: fake.NewClientset(pendingPod("a", "stuck"), n)}
-	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a"})
+	snap, err := l.Collect(context.Background(), Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
 	"testing"
 
@@ -30,9 +31,9 @@ func TestCompleteNames(t *testing.T) {
 		prefix  string
 		want    []string
 	}{
-		{"one kind", []Target{{Kind: KindDeployment}}, "", []string{"api", "web"}},
-		{"a prefix, in the namespace only", []Target{{Kind: KindDeployment}}, "we", []string{"web"}},
-		{"two kinds, a name once", []Target{{Kind: KindDeployment}, {Kind: KindJob}}, "web", []string{"web", "webmigrate"}},
+		{"one kind", []Target{{Kind: explain.KindDeployment}}, "", []string{"api", "web"}},
+		{"a prefix, in the namespace only", []Target{{Kind: explain.KindDeployment}}, "we", []string{"web"}},
+		{"two kinds, a name once", []Target{{Kind: explain.KindDeployment}, {Kind: explain.KindJob}}, "web", []string{"web", "webmigrate"}},
 		{"nothing to list", nil, "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

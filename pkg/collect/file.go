@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"io"
 	"io/fs"
 	"maps"
@@ -319,7 +320,7 @@ func (rd *fileReader) markCollected() {
 	for i := range s.Pods {
 		p := &s.Pods[i]
 		c := metav1.GetControllerOfNoCopy(p)
-		if c == nil || (c.Kind != KindReplicaSet && c.Kind != KindStatefulSet && c.Kind != KindDaemonSet && c.Kind != KindJob) || owners[string(c.UID)] {
+		if c == nil || (c.Kind != explain.KindReplicaSet && c.Kind != explain.KindStatefulSet && c.Kind != explain.KindDaemonSet && c.Kind != explain.KindJob) || owners[string(c.UID)] {
 			continue
 		}
 		rd.orphanCount++

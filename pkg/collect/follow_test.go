@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -75,7 +76,7 @@ func TestFollowSeesAChangeThroughTheWatch(t *testing.T) {
 		watches <- w
 		return true, w, nil
 	})
-	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: KindPod, Name: "web"}}, Namespace: "a"})
+	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: explain.KindPod, Name: "web"}}, Namespace: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestFollowForbiddenWatchPolls(t *testing.T) {
 	cs.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "", errors.New("cannot list nodes"))
 	})
-	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: KindPod, Name: "web"}}, Namespace: "a"})
+	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: explain.KindPod, Name: "web"}}, Namespace: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,11 +134,11 @@ func TestFollowStaleReadsCollectAgain(t *testing.T) {
 	cj := &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "backup", UID: "cj"}}
 	job := func(name string) *batchv1.Job {
 		return &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: name, UID: apitypes.UID("uid-" + name),
-			OwnerReferences: []metav1.OwnerReference{{Kind: KindCronJob, Name: "backup", UID: "cj", Controller: ptr.To(true)}}}}
+			OwnerReferences: []metav1.OwnerReference{{Kind: explain.KindCronJob, Name: "backup", UID: "cj", Controller: ptr.To(true)}}}}
 	}
 	cs := fake.NewClientset(cj, job("backup-1"))
 	lists := countLists(cs, "jobs")
-	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: KindCronJob, Name: "backup"}}, Namespace: "a"})
+	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: explain.KindCronJob, Name: "backup"}}, Namespace: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestFollowStaleReadsCollectAgain(t *testing.T) {
 func TestFollowReadsNodesAndEventsByScope(t *testing.T) {
 	ctx := fastFollow(t)
 	cs := fake.NewClientset(pendingPod("a", "web"))
-	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: KindPod, Name: "web"}}, Namespace: "a"})
+	f, err := (&Live{Client: cs}).Follow(ctx, Request{Targets: []Target{{Kind: explain.KindPod, Name: "web"}}, Namespace: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
@@ -38,13 +39,13 @@ type kindInfo struct {
 
 var kinds = []kindInfo{
 	{
-		GroupKind: schema.GroupKind{Kind: KindPod}, key: graph.ResPods, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Kind: explain.KindPod}, key: graph.ResPods, namespaced: true, explained: true,
 		list:  func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.CoreV1().Pods(ns).List) },
 		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.CoreV1().Pods(ns).Watch },
 		slot:  slotOf(func(s *graph.Snapshot) *[]corev1.Pod { return &s.Pods }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindDeployment}, key: graph.ResDeployments, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindDeployment}, key: graph.ResDeployments, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().Deployments(ns).List)
 		},
@@ -52,7 +53,7 @@ var kinds = []kindInfo{
 		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.Deployment { return &s.Deployments }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindReplicaSet}, key: graph.ResReplicaSets, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindReplicaSet}, key: graph.ResReplicaSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().ReplicaSets(ns).List)
 		},
@@ -60,7 +61,7 @@ var kinds = []kindInfo{
 		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.ReplicaSet { return &s.ReplicaSets }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindStatefulSet}, key: graph.ResStatefulSets, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindStatefulSet}, key: graph.ResStatefulSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().StatefulSets(ns).List)
 		},
@@ -68,7 +69,7 @@ var kinds = []kindInfo{
 		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.StatefulSet { return &s.StatefulSets }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "apps", Kind: KindDaemonSet}, key: graph.ResDaemonSets, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "apps", Kind: explain.KindDaemonSet}, key: graph.ResDaemonSets, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.AppsV1().DaemonSets(ns).List)
 		},
@@ -76,13 +77,13 @@ var kinds = []kindInfo{
 		slot:  slotOf(func(s *graph.Snapshot) *[]appsv1.DaemonSet { return &s.DaemonSets }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "batch", Kind: KindJob}, key: graph.ResJobs, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "batch", Kind: explain.KindJob}, key: graph.ResJobs, namespaced: true, explained: true,
 		list:  func(cs kubernetes.Interface, ns string) pager.ListPageFunc { return pageOf(cs.BatchV1().Jobs(ns).List) },
 		watch: func(cs kubernetes.Interface, ns string) watchFunc { return cs.BatchV1().Jobs(ns).Watch },
 		slot:  slotOf(func(s *graph.Snapshot) *[]batchv1.Job { return &s.Jobs }),
 	},
 	{
-		GroupKind: schema.GroupKind{Group: "batch", Kind: KindCronJob}, key: graph.ResCronJobs, namespaced: true, explained: true,
+		GroupKind: schema.GroupKind{Group: "batch", Kind: explain.KindCronJob}, key: graph.ResCronJobs, namespaced: true, explained: true,
 		list: func(cs kubernetes.Interface, ns string) pager.ListPageFunc {
 			return pageOf(cs.BatchV1().CronJobs(ns).List)
 		},

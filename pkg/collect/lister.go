@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
@@ -25,7 +26,7 @@ func (c *collector) list(ctx context.Context, kind, ns, labelSel, fieldSel strin
 		return fmt.Errorf("internal: no lister for kind %q", kind)
 	}
 	page := k.list(c.l.Client, ns)
-	if keepPod != nil && kind == KindPod {
+	if keepPod != nil && kind == explain.KindPod {
 		page = c.podPages(ns, page, keepPod)
 	}
 	return c.listInto(ctx, k, ns, metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel}, page, keepPod)

@@ -80,8 +80,8 @@ func (l *Live) collect(ctx context.Context, req Request, from func(spec, sink, f
 		tasks = append(tasks, func() error {
 			defer close(c.ahead)
 			return runAll([]func() error{
-				func() error { return c.list(ctx, KindReplicaSet, scope, "", "", nil) },
-				func() error { return c.list(ctx, KindDeployment, scope, "", "", nil) },
+				func() error { return c.list(ctx, explain.KindReplicaSet, scope, "", "", nil) },
+				func() error { return c.list(ctx, explain.KindDeployment, scope, "", "", nil) },
 			})
 		})
 	}
@@ -116,7 +116,7 @@ type collector struct {
 // ReplicaSets of Deployments, and waiting for the last page of pods before
 // asking for them cost 131 of 525 ms at 1,000 pods (docs/benchmarks.md).
 func (r Request) ownersAhead() bool {
-	return r.Selector == "" && slices.ContainsFunc(r.Targets, func(t Target) bool { return t.Kind == KindPod && t.Name == "" })
+	return r.Selector == "" && slices.ContainsFunc(r.Targets, func(t Target) bool { return t.Kind == explain.KindPod && t.Name == "" })
 }
 
 // gap and collected read the snapshot's bookkeeping under the lock:
@@ -197,7 +197,7 @@ func (c *collector) targets(ctx context.Context) error {
 // keepFor drops plainly healthy pods page by page when only failing ones
 // are wanted; workloads need all their pods, so nothing is dropped for them.
 func (c *collector) keepFor(kind string) func(*corev1.Pod) bool {
-	if kind != KindPod || !c.req.FailingOnly {
+	if kind != explain.KindPod || !c.req.FailingOnly {
 		return nil
 	}
 	return notPlainlyHealthy
@@ -250,7 +250,7 @@ func (c *collector) surroundings(ctx context.Context) error {
 	// A CronJob's pods are its Jobs' pods: the Jobs come first, so that
 	// one CronJob's pods can be listed by their Jobs' controller-uid.
 	if len(s.CronJobs) > 0 && !c.collected(graph.ResJobs) {
-		if err := c.list(ctx, KindJob, nsOf, "", "", nil); err != nil {
+		if err := c.list(ctx, explain.KindJob, nsOf, "", "", nil); err != nil {
 			return err
 		}
 		if single {
@@ -263,12 +263,12 @@ func (c *collector) surroundings(ctx context.Context) error {
 	wantPods := owners > 0 && !c.collected(graph.ResPods) && podSel != noPods
 	podOwnersRS := false
 	for i := range s.Pods {
-		if oc := metav1.GetControllerOfNoCopy(&s.Pods[i]); oc != nil && oc.Kind == KindReplicaSet {
+		if oc := metav1.GetControllerOfNoCopy(&s.Pods[i]); oc != nil && oc.Kind == explain.KindReplicaSet {
 			podOwnersRS = true
 		}
 	}
 	if wantRS || (podOwnersRS && !c.collected(graph.ResReplicaSets)) {
-		tasks = append(tasks, func() error { return c.list(ctx, KindReplicaSet, nsOf, rsSel, "", nil) })
+		tasks = append(tasks, func() error { return c.list(ctx, explain.KindReplicaSet, nsOf, rsSel, "", nil) })
 	}
 	if wantPods {
 		// With --failing only the table is printed, and a workload's
@@ -278,14 +278,14 @@ func (c *collector) surroundings(ctx context.Context) error {
 		if c.req.FailingOnly && !c.req.named() {
 			keep = notPlainlyHealthy
 		}
-		tasks = append(tasks, func() error { return c.list(ctx, KindPod, nsOf, podSel, "", keep) })
+		tasks = append(tasks, func() error { return c.list(ctx, explain.KindPod, nsOf, podSel, "", keep) })
 	} else if podSel == noPods {
 		c.mu.Lock()
 		c.snap.MarkCollected(graph.ResPods) // no Jobs: no pods to list
 		c.mu.Unlock()
 	}
 	if podOwnersRS && !c.collected(graph.ResDeployments) {
-		tasks = append(tasks, func() error { return c.list(ctx, KindDeployment, nsOf, "", "", nil) })
+		tasks = append(tasks, func() error { return c.list(ctx, explain.KindDeployment, nsOf, "", "", nil) })
 	}
 	if err := runAll(tasks); err != nil {
 		return err

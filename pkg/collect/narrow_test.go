@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
 	"strings"
 	"sync"
@@ -62,7 +63,7 @@ func TestNarrowReadsNodesAndEventsOfTheObjectsInQuestion(t *testing.T) {
 	cs := narrowCluster("n1", "n2", "n1")
 	var got listsOf
 	got.watch(cs)
-	req := Request{Targets: []Target{{Kind: KindDeployment, Name: "web"}}, Namespace: "a"}
+	req := Request{Targets: []Target{{Kind: explain.KindDeployment, Name: "web"}}, Namespace: "a"}
 	snap, err := (&Live{Client: cs}).Collect(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -96,10 +97,10 @@ func TestNarrowFallsBackToOneList(t *testing.T) {
 		// eventsByObject: the events are still few objects' own.
 		eventsByObject bool
 	}{
-		{"an unscheduled pod weighs every node", []string{"n1", ""}, Request{Targets: []Target{{Kind: KindDeployment, Name: "web"}}, Namespace: "a"}, true},
-		{"more nodes and pods than the limits", many, Request{Targets: []Target{{Kind: KindDeployment, Name: "web"}}, Namespace: "a"}, false},
-		{"every namespace", []string{"n1"}, Request{Targets: []Target{{Kind: KindPod}}, AllNamespaces: true}, false},
-		{"a selector", []string{"n1"}, Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", Selector: "app=web"}, false},
+		{"an unscheduled pod weighs every node", []string{"n1", ""}, Request{Targets: []Target{{Kind: explain.KindDeployment, Name: "web"}}, Namespace: "a"}, true},
+		{"more nodes and pods than the limits", many, Request{Targets: []Target{{Kind: explain.KindDeployment, Name: "web"}}, Namespace: "a"}, false},
+		{"every namespace", []string{"n1"}, Request{Targets: []Target{{Kind: explain.KindPod}}, AllNamespaces: true}, false},
+		{"a selector", []string{"n1"}, Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a", Selector: "app=web"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cs := narrowCluster(tc.nodes...)
@@ -128,8 +129,8 @@ func TestOwnersListedAlongsidePods(t *testing.T) {
 		req  Request
 		want int
 	}{
-		{Request{Targets: []Target{{Kind: KindPod}}, AllNamespaces: true, FailingOnly: true}, 1},
-		{Request{Targets: []Target{{Kind: KindPod}}, Namespace: "a", Selector: "app=web"}, 0},
+		{Request{Targets: []Target{{Kind: explain.KindPod}}, AllNamespaces: true, FailingOnly: true}, 1},
+		{Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a", Selector: "app=web"}, 0},
 	} {
 		cs := narrowCluster("n1", "n2")
 		var mu sync.Mutex

@@ -3,6 +3,7 @@ package collect
 import (
 	"errors"
 	"fmt"
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
 	"strings"
 
@@ -32,13 +33,13 @@ type apiResource struct {
 // explainedResources are the kinds kubectl why explains, in the order of
 // AcceptedKinds.
 var explainedResources = []apiResource{
-	{"", "v1", KindPod, "pods", []string{"po"}, true},
-	{"apps", "v1", KindDeployment, "deployments", []string{"deploy"}, true},
-	{"apps", "v1", KindReplicaSet, "replicasets", []string{"rs"}, true},
-	{"apps", "v1", KindStatefulSet, "statefulsets", []string{"sts"}, true},
-	{"apps", "v1", KindDaemonSet, "daemonsets", []string{"ds"}, true},
-	{"batch", "v1", KindJob, "jobs", nil, true},
-	{"batch", "v1", KindCronJob, "cronjobs", []string{"cj"}, true},
+	{"", "v1", explain.KindPod, "pods", []string{"po"}, true},
+	{"apps", "v1", explain.KindDeployment, "deployments", []string{"deploy"}, true},
+	{"apps", "v1", explain.KindReplicaSet, "replicasets", []string{"rs"}, true},
+	{"apps", "v1", explain.KindStatefulSet, "statefulsets", []string{"sts"}, true},
+	{"apps", "v1", explain.KindDaemonSet, "daemonsets", []string{"ds"}, true},
+	{"batch", "v1", explain.KindJob, "jobs", nil, true},
+	{"batch", "v1", explain.KindCronJob, "cronjobs", []string{"cj"}, true},
 }
 
 // otherResources are built-in kinds kubectl why does not explain: known,
@@ -75,7 +76,7 @@ const AcceptedKinds = "pod (po), deployment (deploy), replicaset (rs), statefuls
 const CategoryAll = "all"
 
 // AllKinds are the kinds of the "all" category, owners before what they own.
-var AllKinds = []string{KindDeployment, KindStatefulSet, KindDaemonSet, KindCronJob, KindJob, KindReplicaSet, KindPod}
+var AllKinds = []string{explain.KindDeployment, explain.KindStatefulSet, explain.KindDaemonSet, explain.KindCronJob, explain.KindJob, explain.KindReplicaSet, explain.KindPod}
 
 // staticMapper is the REST mapper of the built-in API, with short names.
 var staticMapper = func() meta.RESTMapper {
