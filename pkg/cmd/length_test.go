@@ -1,8 +1,8 @@
 package cmd
 
 import (
-	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -13,7 +13,6 @@ import (
 	"time"
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // maxMedianLines is the brevity promise: half of all answers fit in 12
@@ -66,6 +65,14 @@ func nonBlankLines(s string) int {
 	return n
 }
 
+// fixtureObject is what fixtureTarget reads of each object of a fixture.
+type fixtureObject struct {
+	Kind     string `json:"kind"`
+	Metadata struct {
+		Name, Namespace string
+	} `json:"metadata"`
+}
+
 // fixtureTarget reads a fixture: its first Deployment or StatefulSet (else
 // its first Pod), the moment it stands for, and a copy without the
 // test-only Fixture document, as a user's saved file would be.
@@ -76,31 +83,25 @@ func fixtureTarget(t *testing.T, path string) (target, ns, asOf, file string) {
 		t.Fatal(err)
 	}
 	asOf = "2026-03-01T12:00:00Z" // pkg/explain's fixtureNow
-	var kept [][]byte
+	var kept [][]byte             // as JSON, which -f reads as YAML
 	var pod string
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
+		var doc json.RawMessage
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 			break
-		}
-		if err != nil {
+		} else if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		var d struct {
-			Kind     string `json:"kind"`
-			Now      string `json:"now"`
-			Metadata struct {
-				Name, Namespace string
-			} `json:"metadata"`
-			Items []struct {
-				Kind     string `json:"kind"`
-				Metadata struct {
-					Name, Namespace string
-				} `json:"metadata"`
-			} `json:"items"`
+		if len(doc) == 0 || string(doc) == "null" {
+			continue // an empty document
 		}
-		if err := yaml.Unmarshal(doc, &d); err != nil {
+		var d struct {
+			fixtureObject
+			Now   string          `json:"now"`
+			Items []fixtureObject `json:"items"`
+		}
+		if err := json.Unmarshal(doc, &d); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		if d.Kind == "Fixture" {
@@ -112,12 +113,7 @@ func fixtureTarget(t *testing.T, path string) (target, ns, asOf, file string) {
 		kept = append(kept, doc)
 		objs := d.Items
 		if d.Kind != "List" {
-			objs = append(objs, struct {
-				Kind     string `json:"kind"`
-				Metadata struct {
-					Name, Namespace string
-				} `json:"metadata"`
-			}{d.Kind, d.Metadata})
+			objs = append(objs, d.fixtureObject)
 		}
 		for _, o := range objs {
 			switch {
