@@ -44,6 +44,8 @@ var (
 	settleTime = 300 * time.Millisecond
 	// maxSettle answers a stream of changes that never goes quiet.
 	maxSettle = 2 * time.Second
+	// refreshEvery answers again from the stores when nothing changed.
+	refreshEvery = 30 * time.Second
 	// pollInterval is how often a kind that may be listed but not watched
 	// is listed again.
 	pollInterval = 2 * time.Second
@@ -189,11 +191,15 @@ func (f *Follower) notify() {
 	}
 }
 
-// settle waits for a change, then for settleTime without one (maxSettle at most).
+// settle waits for a change, then for settleTime without one (maxSettle at
+// most); or for refreshEvery without any, since some verdicts change with
+// time alone (a deadline passing): that answer is read from the stores.
 func (f *Follower) settle(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-time.After(refreshEvery):
+		return nil
 	case <-f.changed:
 	}
 	quiet := time.NewTimer(settleTime)

@@ -182,3 +182,33 @@ func TestFollowReadsNodesAndEventsByScope(t *testing.T) {
 		t.Fatalf("watched %q, want nodes and events by scope", got)
 	}
 }
+
+// With nothing changing, the answer is read again from the stores now and
+// then, with no request: a deadline may pass with no object changing.
+func TestFollowRefreshesWithoutRequests(t *testing.T) {
+	ctx := fastFollow(t)
+	defer func(d time.Duration) { refreshEvery = d }(refreshEvery)
+	refreshEvery = 50 * time.Millisecond
+	cs := fake.NewClientset(pendingPod("a", "web"))
+	f, err := (&Live{Client: cs, Now: time.Now}).Follow(ctx, Request{Targets: []Target{{Kind: explain.KindPod, Name: "web"}}, Namespace: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Stop()
+	var last time.Time
+	for range 4 {
+		snap, err := f.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = snap.Now
+	}
+	requests := len(cs.Actions())
+	snap, err := f.Next(ctx)
+	if err != nil || !snap.Now.After(last) || len(snap.Pods) != 1 {
+		t.Fatalf("refresh: %v, now %s after %s", err, snap.Now, last)
+	}
+	if n := len(cs.Actions()); n != requests {
+		t.Fatalf("a refresh made %d requests", n-requests)
+	}
+}
