@@ -1,19 +1,16 @@
 package cmd
 
 import (
-	"cmp"
 	"fmt"
 	"time"
 
 	"github.com/kubectl-why/kubectl-why/pkg/collect"
 	"github.com/kubectl-why/kubectl-why/pkg/completion"
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // WhyFlags are the command line as given; ToOptions turns them into the
@@ -102,20 +99,8 @@ func (f *WhyFlags) ToOptions(args []string) (*Options, error) {
 	if o.asOf, err = collect.ParseAsOf(f.AsOf); err != nil {
 		return nil, err
 	}
-	ns, _, err := f.configFlags.ToRawKubeConfigLoader().Namespace()
-	switch {
-	case len(f.Filenames) == 0 && err != nil:
-		return nil, fmt.Errorf("read kubeconfig: %w", err)
-	case len(f.Filenames) == 0:
-		o.Namespace = ns
-	case *f.configFlags.Namespace != "":
-		o.Namespace, o.fileNamespace = *f.configFlags.Namespace, *f.configFlags.Namespace
-	case err != nil && !clientcmd.IsEmptyConfig(err):
-		return nil, fmt.Errorf("read kubeconfig for the namespace of saved objects without one (or give -n): %w", err)
-	default:
-		// Saved objects without a namespace are in the context's, as
-		// kubectl reads -f; with no kubeconfig at all, in "default".
-		o.fileNamespace = cmp.Or(ns, metav1.NamespaceDefault)
+	if o.Namespace, o.fileNamespace, err = collect.Namespaces(f.configFlags.ToRawKubeConfigLoader(), *f.configFlags.Namespace, len(f.Filenames) > 0); err != nil {
+		return nil, err
 	}
 	if o.newClient == nil {
 		o.newClient = func() (kubernetes.Interface, string, error) {
@@ -123,12 +108,4 @@ func (f *WhyFlags) ToOptions(args []string) (*Options, error) {
 		}
 	}
 	return o, nil
-}
-
-// requestTimeout is --request-timeout as given ("" when unset or 0).
-func (o *Options) requestTimeout() string {
-	if t := *o.configFlags.Timeout; t != "0" {
-		return t
-	}
-	return ""
 }

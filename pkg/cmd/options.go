@@ -67,46 +67,29 @@ func (o *Options) Run(ctx context.Context) error {
 	if o.Wait {
 		return o.runWait(ctx)
 	}
-	rep, now, err := o.evaluate(ctx)
+	snap, notes, err := o.snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	if err := o.print(rep, now); err != nil {
+	rep, now, err := o.report(snap, notes)
+	if err == nil {
+		err = o.print(rep, now)
+	}
+	if err != nil {
 		return err
 	}
 	return exitFor(rep)
 }
 
-// evaluate is one pass: collect, index, select the targets, explain.
-func (o *Options) evaluate(ctx context.Context) (explain.Report, time.Time, error) {
-	snap, notes, err := o.snapshot(ctx)
-	if err != nil {
-		return explain.Report{}, time.Time{}, err
-	}
-	return o.report(snap, notes)
-}
-
-// report indexes a snapshot and explains the targets in it.
+// report explains the targets in a snapshot.
 func (o *Options) report(snap *graph.Snapshot, notes []string) (explain.Report, time.Time, error) {
-	g := graph.New(snap)
-	q := graph.Query{Namespace: o.Namespace, AllNamespaces: o.AllNamespaces, Selector: o.selector}
-	for _, t := range o.Targets {
-		q.Wants = append(q.Wants, graph.Want(t))
-	}
-	selected, missing := g.Select(q)
+	q := graph.Query{Wants: o.Targets, Namespace: o.Namespace, AllNamespaces: o.AllNamespaces, Selector: o.selector}
+	rep, missing := explain.Answer(snap, q, o.Failing)
 	if len(missing) > 0 && len(o.Filenames) > 0 {
 		// Offline, a named object missing from the files is NotFound too.
 		return explain.Report{}, time.Time{}, &collect.NotFoundError{Kind: missing[0].Kind, Namespace: o.Namespace, Name: missing[0].Name}
 	}
-	refs := make([]explain.Ref, len(selected))
-	for i, s := range selected {
-		refs[i] = explain.Ref(s)
-	}
-	rep := explain.Explain(g, refs)
 	rep.Notes = append(notes, rep.Notes...)
-	if o.Failing {
-		rep = rep.FailingOnly()
-	}
 	return rep, snap.Now, nil
 }
 
@@ -122,7 +105,7 @@ func (o *Options) snapshot(ctx context.Context) (*graph.Snapshot, []string, erro
 	}
 	snap, err := live.Collect(ctx, o.request())
 	if err != nil {
-		return nil, nil, collect.FriendlyError(err, host, o.requestTimeout())
+		return nil, nil, collect.FriendlyError(err, host, *o.configFlags.Timeout)
 	}
 	return snap, nil, nil
 }

@@ -27,7 +27,7 @@ func (o *Options) runWait(ctx context.Context) error {
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("--timeout %s passed before the targets could be read: %w", o.Timeout, err)
 	} else if err != nil {
-		return collect.FriendlyError(err, host, o.requestTimeout())
+		return collect.FriendlyError(err, host, *o.configFlags.Timeout)
 	}
 	defer f.Stop()
 	last := ""
@@ -39,7 +39,7 @@ func (o *Options) runWait(ctx context.Context) error {
 			rep, err := o.answer(ctx, f, snap)
 			return cmp.Or(err, exitFor(rep), error(&ExitCodeError{Code: ExitNotReady})) // no target found in time
 		} else if err != nil {
-			return collect.FriendlyError(err, host, o.requestTimeout())
+			return collect.FriendlyError(err, host, *o.configFlags.Timeout)
 		}
 		snap = next
 		rep, _, err := o.report(snap, nil)

@@ -31,15 +31,10 @@ func (e *ExitCodeError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
 
 // exitFor is the exit code of the worst verdict of the run.
 func exitFor(rep explain.Report) error {
-	switch rep.Worst() {
-	case explain.VerdictReady:
-		return nil
-	case explain.VerdictProgressing:
-		return &ExitCodeError{Code: ExitProgressing}
-	case explain.VerdictUnknown:
-		return &ExitCodeError{Code: ExitUnknown}
+	if code := rep.Worst().ExitCode(); code != ExitReady {
+		return &ExitCodeError{Code: code}
 	}
-	return &ExitCodeError{Code: ExitNotReady}
+	return nil
 }
 
 // The help is prose, kept in text files beside this one; the kinds are
@@ -85,14 +80,6 @@ func newCmdWhy(flags *WhyFlags) *cobra.Command {
 		},
 	}
 	flags.AddFlags(cmd)
-	cmd.AddCommand(&cobra.Command{
-		Use:   "version",
-		Short: "Print the version of kubectl why",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintln(flags.Out, version.String())
-			return err
-		},
-	})
+	cmd.AddCommand(version.NewCmd(flags.Out))
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -252,6 +253,16 @@ contexts: [{name: prod, context: {cluster: c1}}, {name: dev, context: {cluster: 
 	for _, k := range []string{"all", "ds", "cj", "job"} {
 		if !strings.Contains(out, k+"\n") {
 			t.Errorf("TYPE completion lacks %s: %q", k, out)
+		}
+	}
+}
+
+// TestExitCodesAreTheVerdicts: the documented exit codes are the verdicts'.
+func TestExitCodesAreTheVerdicts(t *testing.T) {
+	for v, want := range map[explain.Verdict]int{explain.VerdictReady: ExitReady, explain.VerdictNotReady: ExitNotReady,
+		explain.VerdictUnknown: ExitUnknown, explain.VerdictProgressing: ExitProgressing} {
+		if got := v.ExitCode(); got != want {
+			t.Errorf("%s exits %d, documented as %d", v, got, want)
 		}
 	}
 }

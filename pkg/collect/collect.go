@@ -4,17 +4,11 @@
 // Follower then watches each of those LISTs (follow.go).
 package collect
 
-// Target is what the user asked about: a kind and, optionally, a name.
-type Target struct {
-	Kind string
-	Name string // empty: every object of Kind in scope (narrowed by Selector)
-	// AnyOf, for a name given with several types ("deploy,job web"),
-	// holds all of them: the name must exist as one, not as each.
-	AnyOf []string
-	// All: the kind came from the "all" category, which leaves out the
-	// replicasets, jobs and pods that a listed workload walks to.
-	All bool
-}
+import "github.com/kubectl-why/kubectl-why/pkg/graph"
+
+// Target is what the user asked about: a kind and, optionally, a name
+// (graph.Want, which selects it from the snapshot).
+type Target = graph.Want
 
 // Request says what to collect.
 type Request struct {

@@ -10,13 +10,13 @@ import (
 
 // FriendlyError rewrites transport errors into one line a person can act on:
 // whether the cluster could not be reached or did not answer in time, and
-// which flags point at it (host is the server, timeout --request-timeout as given). Anything else, an API error included, is left
+// which flags point at it (host is the server, timeout --request-timeout as given, "" or "0" when unset). Anything else, an API error included, is left
 // as it is.
 func FriendlyError(err error, host, timeout string) error {
 	switch {
 	case timedOut(err):
 		within := "in time"
-		if timeout != "" {
+		if timeout != "" && timeout != "0" {
 			within = "within --request-timeout " + timeout
 		}
 		return fmt.Errorf("the cluster at %s is unreachable: it did not answer %s (check --context, --kubeconfig or --server): %w", host, within, err)

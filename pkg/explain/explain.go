@@ -45,6 +45,22 @@ func Explain(g *graph.Graph, targets []Ref) Report {
 	return rep
 }
 
+// Answer explains what q selects in snap: the answer of one run, with
+// only what --failing shows when failing. missing are the named wants that
+// are not in snap.
+func Answer(snap *graph.Snapshot, q graph.Query, failing bool) (rep Report, missing []graph.Want) {
+	g := graph.New(snap)
+	selected, missing := g.Select(q)
+	refs := make([]Ref, len(selected))
+	for i, s := range selected {
+		refs[i] = Ref(s)
+	}
+	if rep = Explain(g, refs); failing {
+		rep = rep.FailingOnly()
+	}
+	return rep, missing
+}
+
 // explainers is the one entry per kind: it finds the target in the graph
 // by UID and explains it, or returns no Result when it is not there.
 var explainers = map[string]func(g *graph.Graph, uid types.UID) Result{

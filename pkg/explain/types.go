@@ -41,6 +41,21 @@ const (
 	VerdictUnknown     Verdict = "Unknown"     // not enough could be read to say: never shown as Ready
 )
 
+// ExitCode is the verdict as the exit code of kubectl why (its --help and
+// README list them): 0 Ready, 2 NotReady, 3 Unknown, 4 Progressing; 1 is
+// left for errors.
+func (v Verdict) ExitCode() int {
+	switch v {
+	case VerdictReady:
+		return 0
+	case VerdictProgressing:
+		return 4
+	case VerdictUnknown:
+		return 3
+	}
+	return 2
+}
+
 // Ref names an object.
 type Ref struct {
 	Kind      string    `json:"kind"`

@@ -4,7 +4,10 @@ package version
 
 import (
 	"fmt"
+	"io"
 	"runtime"
+
+	"github.com/spf13/cobra"
 )
 
 // Stamped at build time by -ldflags "-X ...".
@@ -17,4 +20,17 @@ var (
 // String is the one line `kubectl why version` prints.
 func String() string {
 	return fmt.Sprintf("kubectl-why %s (commit %s, built %s, %s, %s/%s)", Version, Commit, Date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// NewCmd is the version subcommand, printing String to out.
+func NewCmd(out io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of kubectl why",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(out, String())
+			return err
+		},
+	}
 }
