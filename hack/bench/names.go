@@ -65,6 +65,9 @@ var nameRe = regexp.MustCompile(`[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?`)
 // ansiRe is a terminal color sequence: kubectl-status colors even into a pipe.
 var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
+// readyRowRe is a row of kubectl why's table for something Ready.
+var readyRowRe = regexp.MustCompile(`\s(Ready|Completed)\s+<none>\s`)
+
 // healthLineRe is an object's line in kube-health's tree: its status and
 // the object.
 var healthLineRe = regexp.MustCompile(`^[\s│├└─]*(Ok|Unknown|Error|Warning|Progressing)\s+(\S+)`)
@@ -121,6 +124,17 @@ func inScope(p PodTruth, scope string) bool {
 // looked at mark the bad ones, and only those lines count.
 func flagged(tool, out string) string {
 	switch tool {
+	case "why":
+		// Without --failing the table has a row for every pod asked
+		// about; a row whose STATUS is Ready (CAUSE <none>) names
+		// nothing as failing. A warning, "Ready (restarting)", does.
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if !readyRowRe.MatchString(l) {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
 	case "kubectl-status":
 		// A block per object: its header "Kind/name -n ns, created ..."
 		// and, on the next line, its kstatus ("Current: Pod is Ready",

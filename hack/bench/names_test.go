@@ -28,6 +28,11 @@ func TestCountNamed(t *testing.T) {
 			out: "Pod/app-0000-9bbd67849-25qrh -n a, created 4m ago by ReplicaSet/app-0000-9bbd67849, gen:1\n  Current: Pod is Ready\n" +
 				"Pod/one-6d94fc8985-gpbkj -n a, created 4m ago by ReplicaSet/one-6d94fc8985, gen:1\n  \x1b[31mFailed\x1b[0m: Containers in CrashLoop state: app\n",
 			want: Named{FailingNamed: 1, FailingTotal: 4}},
+		{name: "why's table without --failing: Ready rows name nothing", tool: "why", scope: "a",
+			out: "NAMESPACE   OBJECT                                  READY   STATUS     CAUSE              DETAIL    AGE\n" +
+				"a           pod/app-0000-9bbd67849-25qrh            1/1     Ready      <none>             ready     5m\n" +
+				"a           pod/one-6d94fc8985-gpbkj                0/1     NotReady   CrashLoopBackOff   crashes   5m\n",
+			want: Named{FailingNamed: 1, FailingTotal: 3}},
 		// As kube-health printed them on the test cluster (colors and all).
 		{name: "kube-health: only objects not Ok", tool: "kube-health", scope: "a",
 			out: "OBJECT           CONDITION                       AGE    REASON\n" +
