@@ -7,7 +7,9 @@ import (
 	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
 )
 
@@ -37,7 +39,10 @@ func (c *collector) readNarrow(ctx context.Context) error {
 	})
 }
 
-// nodesOfPods reads the nodes the snapshot's pods run on, by name. Every
+// nodesOfPods reads the nodes the snapshot's pods run on, one GET each: a
+// LIST with a metadata.name field selector would have the apiserver read
+// every node to select one (from etcd when its watch cache cannot serve
+// consistent reads), which measured 116 -> 336 ms beside 5,000 nodes. Every
 // node is read when a rule compares nodes: for a pod not yet scheduled
 // (which nodes fit) and for a DaemonSet (what its failing nodes share).
 func (c *collector) nodesOfPods(ctx context.Context) error {
@@ -48,9 +53,7 @@ func (c *collector) nodesOfPods(ctx context.Context) error {
 	k := kindOf(kindNode)
 	var tasks []func() error
 	for _, n := range names {
-		tasks = append(tasks, func() error {
-			return c.listInto(ctx, k, "", metav1.ListOptions{FieldSelector: "metadata.name=" + n}, k.list(c.l.Client, ""), nil)
-		})
+		tasks = append(tasks, func() error { return c.getNode(ctx, k, n) })
 	}
 	if len(tasks) == 0 {
 		// No pod runs anywhere: every node in question was read.
@@ -59,6 +62,25 @@ func (c *collector) nodesOfPods(ctx context.Context) error {
 		c.mu.Unlock()
 	}
 	return runAll(tasks)
+}
+
+// getNode reads one node into the snapshot. A node that is gone is not an
+// error: the rules say its pods' node no longer exists.
+func (c *collector) getNode(ctx context.Context, k *kindInfo, name string) error {
+	obj, err := askAgain(ctx, k.resource(), func() (runtime.Object, error) {
+		return c.l.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	})
+	switch {
+	case apierrors.IsNotFound(err):
+		err = nil
+	case err == nil:
+		s := k.slot.gather()
+		s.add(obj)
+		c.mu.Lock()
+		s.into(c.snap)
+		c.mu.Unlock()
+	}
+	return c.settle(k.key, k.resource(), "", err)
 }
 
 // neededNodes names the nodes the pods run on, or says that every node is

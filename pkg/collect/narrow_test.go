@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
@@ -11,19 +12,28 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 )
 
-// listsOf records the field selector of every LIST of nodes and events.
+// listsOf records the field selector of every LIST of nodes and events,
+// and the names of the nodes read one by one.
 type listsOf struct {
-	mu            sync.Mutex
-	nodes, events []string
+	mu                      sync.Mutex
+	nodes, events, nodeGets []string
 }
 
 func (l *listsOf) watch(cs *fake.Clientset) {
+	cs.PrependReactor("get", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.nodeGets = append(l.nodeGets, a.(k8stesting.GetAction).GetName())
+		return false, nil, nil
+	})
 	for _, res := range []string{"nodes", "events"} {
 		cs.PrependReactor("list", res, func(a k8stesting.Action) (bool, runtime.Object, error) {
 			l.mu.Lock()
@@ -68,9 +78,9 @@ func TestNarrowReadsNodesAndEventsOfTheObjectsInQuestion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.Sort(got.nodes)
-	if want := []string{"metadata.name=n1", "metadata.name=n2"}; !slices.Equal(got.nodes, want) {
-		t.Errorf("node lists %q, want one per node the pods run on: %q", got.nodes, want)
+	slices.Sort(got.nodeGets)
+	if want := []string{"n1", "n2"}; len(got.nodes) > 0 || !slices.Equal(got.nodeGets, want) {
+		t.Errorf("node lists %q and gets %q, want one get per node the pods run on: %q", got.nodes, got.nodeGets, want)
 	}
 	if len(got.events) != 3 {
 		t.Errorf("event lists %q, want one per pod (a Deployment's own events are not read)", got.events)
@@ -109,8 +119,8 @@ func TestNarrowFallsBackToOneList(t *testing.T) {
 			if _, err := (&Live{Client: cs}).Collect(context.Background(), tc.req); err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got.nodes, []string{""}) {
-				t.Errorf("node lists %q, want one LIST of every node", got.nodes)
+			if !slices.Equal(got.nodes, []string{""}) || len(got.nodeGets) > 0 {
+				t.Errorf("node lists %q and gets %q, want one LIST of every node", got.nodes, got.nodeGets)
 			}
 			if !tc.eventsByObject && (len(got.events) != 1 || strings.Contains(got.events[0], "involvedObject")) {
 				t.Errorf("event lists %q, want one LIST of the scope", got.events)
@@ -147,5 +157,29 @@ func TestOwnersListedAlongsidePods(t *testing.T) {
 		if lists["replicasets"] != tc.want || lists["deployments"] != tc.want {
 			t.Errorf("%+v: lists %v, want replicasets and deployments listed %d times", tc.req, lists, tc.want)
 		}
+	}
+}
+
+// TestNarrowNodeGoneOrForbidden: a node that is gone is read as gone (the
+// rules say so), one that may not be read is a gap, never an error.
+func TestNarrowNodeGoneOrForbidden(t *testing.T) {
+	req := Request{Targets: []Target{{Kind: explain.KindDeployment, Name: "web"}}, Namespace: "a"}
+	cs := narrowCluster("gone")
+	snap, err := (&Live{Client: cs}).Collect(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Nodes) != 0 || !snap.Collected["nodes"] || snap.Gaps["nodes"] != "" {
+		t.Errorf("a gone node: nodes %d, collected %v, gaps %v; want read, none there", len(snap.Nodes), snap.Collected, snap.Gaps)
+	}
+	cs = narrowCluster("n1")
+	cs.PrependReactor("get", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "n1", errors.New("no"))
+	})
+	if snap, err = (&Live{Client: cs}).Collect(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if snap.Gaps["nodes"] == "" {
+		t.Errorf("a forbidden node: gaps %v, want nodes", snap.Gaps)
 	}
 }
