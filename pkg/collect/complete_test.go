@@ -2,10 +2,10 @@ package collect
 
 import (
 	"context"
-	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
 	"testing"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"

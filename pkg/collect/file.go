@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"io"
 	"io/fs"
 	"maps"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"

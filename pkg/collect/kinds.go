@@ -2,8 +2,8 @@ package collect
 
 import (
 	"context"
-	"github.com/kubectl-why/kubectl-why/pkg/explain"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"time"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"github.com/kubectl-why/kubectl-why/pkg/graph"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"

@@ -3,10 +3,10 @@ package collect
 import (
 	"errors"
 	"fmt"
-	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"slices"
 	"strings"
 
+	"github.com/kubectl-why/kubectl-why/pkg/explain"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
