@@ -75,14 +75,15 @@ func (l *Live) collect(ctx context.Context, req Request, from func(spec, sink, f
 	if !narrow {
 		tasks = append(tasks, func() error { return c.listEvents(ctx, scope) }, func() error { return c.listNodes(ctx) })
 	}
-	if req.ownersAhead() {
+	if owners := req.ownersAhead(); len(owners) > 0 {
 		c.ahead = make(chan struct{})
 		tasks = append(tasks, func() error {
 			defer close(c.ahead)
-			return runAll([]func() error{
-				func() error { return c.list(ctx, explain.KindReplicaSet, scope, "", "", nil) },
-				func() error { return c.list(ctx, explain.KindDeployment, scope, "", "", nil) },
-			})
+			var lists []func() error
+			for _, kind := range owners {
+				lists = append(lists, func() error { return c.list(ctx, kind, scope, "", "", nil) })
+			}
+			return runAll(lists)
 		})
 	}
 	err := runAll(tasks)
@@ -111,12 +112,25 @@ type collector struct {
 	ahead chan struct{}
 }
 
-// ownersAhead says whether the pods' owners are listed alongside the pods
+// ownersAhead are the kinds of the pods' owners to list alongside the pods
 // rather than after them: for every pod of a scope, most are owned by
 // ReplicaSets of Deployments, and waiting for the last page of pods before
 // asking for them cost 131 of 525 ms at 1,000 pods (docs/benchmarks.md).
-func (r Request) ownersAhead() bool {
-	return r.Selector == "" && slices.ContainsFunc(r.Targets, func(t Target) bool { return t.Kind == explain.KindPod && t.Name == "" })
+// A kind that is itself a target of the scope ("all") is listed as one.
+func (r Request) ownersAhead() []string {
+	every := func(kind string) bool {
+		return slices.ContainsFunc(r.Targets, func(t Target) bool { return t.Kind == kind && t.Name == "" })
+	}
+	if r.Selector != "" || !every(explain.KindPod) {
+		return nil
+	}
+	var kinds []string
+	for _, k := range []string{explain.KindReplicaSet, explain.KindDeployment} {
+		if !every(k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
 }
 
 // gap and collected read the snapshot's bookkeeping under the lock:

@@ -141,6 +141,8 @@ func TestOwnersListedAlongsidePods(t *testing.T) {
 	}{
 		{Request{Targets: []Target{{Kind: explain.KindPod}}, AllNamespaces: true, FailingOnly: true}, 1},
 		{Request{Targets: []Target{{Kind: explain.KindPod}}, Namespace: "a", Selector: "app=web"}, 0},
+		// "all": the owners are targets, listed once as such.
+		{Request{Targets: []Target{{Kind: explain.KindDeployment, All: true}, {Kind: explain.KindReplicaSet, All: true}, {Kind: explain.KindPod, All: true}}, AllNamespaces: true, FailingOnly: true}, 1},
 	} {
 		cs := narrowCluster("n1", "n2")
 		var mu sync.Mutex
