@@ -57,9 +57,7 @@ func (c *collector) nodesOfPods(ctx context.Context) error {
 	}
 	if len(tasks) == 0 {
 		// No pod runs anywhere: every node in question was read.
-		c.mu.Lock()
-		c.snap.MarkCollected(k.key)
-		c.mu.Unlock()
+		return c.settle(k.key, k.resource(), "", nil)
 	}
 	return runAll(tasks)
 }
@@ -119,9 +117,7 @@ func (c *collector) eventsOfObjects(ctx context.Context) error {
 		})
 	}
 	if len(tasks) == 0 {
-		c.mu.Lock()
-		c.snap.MarkCollected(k.key)
-		c.mu.Unlock()
+		return c.settle(k.key, k.resource(), "", nil) // nothing whose events a rule reads
 	}
 	return runAll(tasks)
 }
