@@ -217,7 +217,12 @@ func classify(ctx context.Context, cs kubernetes.Interface) (census, error) {
 				c.done++
 			} else {
 				if f == "" {
+					// Running but unready is not kwok being slow: the node
+					// controller marked it (its node went NotReady).
 					f = "healthy"
+					if p.Status.Phase == corev1.PodRunning {
+						f = "healthy-running-unready"
+					}
 				}
 				c.pending[f]++
 			}
