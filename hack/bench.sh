@@ -64,11 +64,10 @@ else
 fi
 CHUNKS="${CHUNKS:-500 1000 5000 0}"
 
-# Long kwok leases at every size. With 40 s leases, 30,000 pods on 300
-# nodes delayed kwok's renewals past the grace period: nodes went NotReady,
-# the node controller marked their pods not ready, and kwok (unlike a
-# kubelet) never marks a Running pod ready again, so hundreds of healthy
-# pods stayed unready. 5,000 nodes' renewals alone would also fill 2 cores.
+# Long kwok leases at every size: 40 s leases are renewed every 10 s, 30
+# writes a second at 300 nodes, background load on the 2 cores being
+# measured; at 5,000 nodes the renewals alone would fill them. A stalled
+# kwok is restarted with its leases freed (hack/cluster.sh restart-kwok).
 export WHY_KWOK_LEASE_SECONDS="${WHY_KWOK_LEASE_SECONDS:-1200}"
 
 OUT="${BENCH_OUT:-$ROOT/_output/bench}"

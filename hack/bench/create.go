@@ -217,8 +217,9 @@ func classify(ctx context.Context, cs kubernetes.Interface) (census, error) {
 				c.done++
 			} else {
 				if f == "" {
-					// Running but unready is not kwok being slow: the node
-					// controller marked it (its node went NotReady).
+					// Running but unready is not kwok being slow: something
+					// else (the node controller, when a node goes NotReady)
+					// marked it, and kwok never makes it ready again.
 					f = "healthy"
 					if p.Status.Phase == corev1.PodRunning {
 						f = "healthy-running-unready"
