@@ -11,8 +11,8 @@ import (
 
 // usableNodes are the nodes the pod could be placed on but for their free
 // resources: schedulable, tolerated, matching its selector and affinity.
-func usableNodes(nodes []corev1.Node, p *corev1.Pod) []corev1.Node {
-	var out []corev1.Node
+func usableNodes(nodes []corev1.Node, p *corev1.Pod) []*corev1.Node {
+	var out []*corev1.Node
 	terms := requiredTerms(p)
 	for i := range nodes {
 		n := &nodes[i]
@@ -22,7 +22,7 @@ func usableNodes(nodes []corev1.Node, p *corev1.Pod) []corev1.Node {
 		if len(terms) > 0 && !matchesAnyTerm(n, terms) {
 			continue
 		}
-		out = append(out, *n)
+		out = append(out, n)
 	}
 	return out
 }

@@ -371,7 +371,9 @@ func (c *PodContext) schedInsufficient(g *schedGroup, total int, nodes []corev1.
 	// does not tolerate is no answer.
 	usable := usableNodes(nodes, c.Pod)
 	if len(usable) == 0 {
-		usable = nodes
+		for i := range nodes {
+			usable = append(usable, &nodes[i])
+		}
 	}
 	var largest resource.Quantity
 	largestNode := ""
