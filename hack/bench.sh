@@ -26,6 +26,9 @@
 #   BENCH_DIRECT=1  pin healthy pods to nodes (spec.nodeName) instead of
 #                   going through kube-scheduler
 #   KEEP=1          leave the last cluster running
+#   WHY_KWOK_BACKOFF_SECONDS=300  crash loops and image pulls back off as
+#                   a kubelet's do at their cap, instead of every 12-20 s
+#                   (see hack/cluster.sh): a quieter cluster at 30,000 pods
 #   WHY_ETCD=module etcd built from the Go module proxy (hack/etcd) instead
 #                   of Debian's 3.4 (see hack/cluster.sh)
 #   BENCH_CLUSTER_DIR  state dir (default _output/cluster-bench), never the
@@ -45,7 +48,7 @@ while [ $# -gt 0 ]; do
     --ci) ci=true ;;
     --nodes) node_counts="${2:?--nodes needs a list, e.g. 100,5000}"; shift ;;
     --nodes=*) node_counts="${1#--nodes=}" ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *[!0-9]*|"") echo "bench: size $1 is not a number" >&2; exit 2 ;;
     *) sizes+=("$1") ;;
   esac

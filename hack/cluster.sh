@@ -21,6 +21,8 @@
 # the version) instead of Debian's 3.4: the benchmark uses it to measure
 # what a current etcd changes. Tests keep Debian's.
 # WHY_REAL_NODE=0 starts no real node (the benchmark's clusters).
+# WHY_KWOK_BACKOFF_SECONDS (default: the stages' own 12-20 s) is how long
+# kwok's crash-looping and image-failing pods wait before the next attempt.
 # WHY_KWOK_LEASE_SECONDS (default 40) is the kwok nodes' lease duration; it
 # renews every quarter of it. The benchmark's 5,000-node cluster lengthens
 # it (and the controller manager's grace period with it), or the renewals
@@ -165,7 +167,15 @@ EOF
 # stages writes the kwok Stage configs: upstream's normal lifecycle for
 # pods without the why.test/fault annotation, and ours for each fault.
 stages() {
-  cat "$ROOT"/hack/kwok/*.yaml >"$STATE/kwok-stages.yaml"
+  # WHY_KWOK_BACKOFF_SECONDS replaces the waits of the back-off stages
+  # (crash loops restarting, image pulls retried: 12 s and 20 s, quick for
+  # tests) with the kubelet's cap, where a long-failing pod sits. kwok
+  # replays each of them as patches and events, so at 30,000 pods the quick
+  # waits keep a core busy that a real cluster would not.
+  awk -v ms="$((${WHY_KWOK_BACKOFF_SECONDS:-0} * 1000))" '
+    /^  name: / { stage = $2 }
+    ms > 0 && stage ~ /-(restart|retry)$/ && $1 == "durationMilliseconds:" { sub(/[0-9]+$/, ms) }
+    { print }' "$ROOT"/hack/kwok/*.yaml >"$STATE/kwok-stages.yaml"
 }
 
 nodes() {
