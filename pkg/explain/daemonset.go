@@ -252,7 +252,7 @@ func (v *dsView) nodeDiff(failing []string) []string {
 		pod := &corev1.Pod{Spec: v.ds.Spec.Template.Spec}
 		for _, n := range usableNodes(v.g.Nodes(), pod) {
 			if !slices.Contains(failing, n.Name) {
-				ok = append(ok, v.g.Node(n.Name))
+				ok = append(ok, n)
 			}
 		}
 	}
